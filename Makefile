@@ -1,0 +1,47 @@
+# make run   : install into .venv, migrate, seed the demo login (DEBUG), serve on 127.0.0.1:8000
+# make test  : install and run the whole test suite
+# make check : ruff (lint, format) and mypy (strict)
+# make bench : the authentication benchmark (docs/benchmarks.md)
+# make serve : production-style gunicorn (needs DJANGO_SECRET_KEY; see README)
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check bench serve clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Python 3.11 or newer is required; $(PYTHON) is $$($(PYTHON) --version 2>&1). Try: make PYTHON=python3.12 run"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	DJANGO_DEBUG=true $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=true $(PY) manage.py seeddemo
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+serve: $(STAMP)
+	$(PY) manage.py collectstatic --no-input
+	$(PY) manage.py migrate --no-input
+	$(VENV)/bin/gunicorn clipia_console.wsgi:application --bind $${BIND:-127.0.0.1:8000} \
+		--workers $${WEB_CONCURRENCY:-4} --access-logfile -
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,43 @@
+"""The apikeys app's settings, read in one place, each with its documented default.
+
+Override any of them in the Django settings module; ``clipia_console.settings`` reads the
+ones an operator may want to change from the environment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Argon2id cost. Our keys carry ~190 random bits, so Argon2 is not what stops guessing
+    # (nothing can enumerate 2**190); it is defence in depth should the key format ever
+    # weaken. OWASP's floor for Argon2id (19 MiB, 2 passes, 1 lane) keeps a cold
+    # verification near 20 ms and well under 64 MiB on a 2-core machine. Hashes made with
+    # other parameters are upgraded on their next successful verification.
+    "APIKEYS_ARGON2_TIME_COST": 2,
+    "APIKEYS_ARGON2_MEMORY_COST_KIB": 19 * 1024,
+    "APIKEYS_ARGON2_PARALLELISM": 1,
+    # How many verified (stored hash -> keyed digest of key) pairs one process remembers so
+    # that a warm key never pays for Argon2 again. ~150 bytes each.
+    "APIKEYS_VERIFIED_MEMORY_SIZE": 10_000,
+    # Active (unrevoked) keys one account may hold.
+    "APIKEYS_MAX_ACTIVE_KEYS": 25,
+    # last_used_at moves forward at most this often per key, so a busy key costs no write
+    # per request.
+    "APIKEYS_LAST_USED_RESOLUTION_SECONDS": 60,
+    # Slow (Argon2) verifications allowed per window, per key id and per client address;
+    # past that the caller gets 429 rate_limited. Warm keys never count against it.
+    "APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY": 10,
+    "APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS": 30,
+    "APIKEYS_SLOW_VERIFY_WINDOW_SECONDS": 60,
+    # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
+    # client address (0: use REMOTE_ADDR only).
+    "APIKEYS_NUM_PROXIES": 0,
+}
+
+
+def get(name: str) -> Any:
+    """The setting ``name``: the project's value if it sets one, else our default."""
+    return getattr(settings, name, DEFAULTS[name])

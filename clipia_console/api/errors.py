@@ -1,0 +1,168 @@
+"""The /v1 error envelope: ``{"error": {"code": …, "message": …}}`` for every error.
+
+Codes are stable snake_case strings customers may branch on. Validation errors add
+``fields`` with per-field messages. Nothing under /v1 answers with an HTML page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+API_PATH_PREFIX = "/v1/"
+
+
+class ApiError(exceptions.APIException):
+    """An error a /v1 view raises on purpose, with its own status and code."""
+
+    def __init__(self, message: str | None = None, *, headers: dict[str, str] | None = None):
+        super().__init__(detail=message)
+        self.headers = headers or {}
+
+
+class ModelNotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "model_not_found"
+    default_detail = "No model with that id. GET /v1/models lists the available models."
+
+
+class ResourceNotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+    default_detail = "Not found."
+
+
+class InsufficientCredits(ApiError):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_code = "insufficient_credits"
+    default_detail = "Not enough credits for this generation. Nothing was charged."
+
+
+class PayloadTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "The request body is too large."
+
+
+class ServiceUnavailable(ApiError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = "The service is temporarily unavailable. Retry shortly; nothing was charged."
+
+
+# Codes for DRF's own exceptions, whose default codes are not the ones we promise.
+_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.NotAuthenticated: "invalid_api_key",
+    exceptions.AuthenticationFailed: "invalid_api_key",
+    exceptions.ValidationError: "invalid_request",
+    exceptions.ParseError: "invalid_request",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.Throttled: "rate_limited",
+}
+
+
+def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: DRF's status and headers, our envelope."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return None  # a bug: Django's 500 handler answers, in the envelope under /v1
+    code, message, extra = _describe(exc)
+    response.data = envelope(code, message, **extra)
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
+    return response
+
+
+def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, Any]]:
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return "invalid_request", _summarise(fields), {"fields": fields}
+    if isinstance(exc, exceptions.PermissionDenied):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "permission_denied"
+        return code, str(exc.detail), {}
+    if isinstance(exc, ApiError):
+        code = str(exc.default_code)
+    else:
+        code = next(
+            (code for kind, code in _CODES.items() if isinstance(exc, kind)),
+            str(exc.default_code),
+        )
+    message = str(exc.detail)
+    if isinstance(exc, exceptions.ParseError):
+        message = f"The request body is not valid JSON: {exc.detail}"
+    return code, message, {}
+
+
+def _summarise(fields: Any) -> str:
+    """One readable sentence from DRF's nested validation messages."""
+    parts = []
+    for name, messages in fields.items():
+        text = messages[0] if isinstance(messages, list) and messages else messages
+        if isinstance(text, dict):
+            text = _summarise(text)
+        label = "" if name == "non_field_errors" else f"{name}: "
+        parts.append(f"{label}{text}")
+    return "Invalid request. " + " ".join(parts)
+
+
+# Django-level handlers (wired in clipia_console.urls): the envelope under /v1, Django's
+# usual pages elsewhere.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PATH_PREFIX) or request.path == API_PATH_PREFIX[:-1]
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(envelope("invalid_request", "Bad request."), status=400)
+    from django.views.defaults import bad_request as default
+
+    return default(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(envelope("permission_denied", "Forbidden."), status=403)
+    from django.views.defaults import permission_denied as default
+
+    return default(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            envelope("not_found", "No such endpoint. See the API reference for /v1."),
+            status=404,
+        )
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            envelope("internal_error", "Something went wrong on our side. Please retry."),
+            status=500,
+        )
+    from django.views.defaults import server_error as default
+
+    return default(request)

@@ -1,0 +1,143 @@
+"""Credits, the model catalog and generations behind the /v1 API."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Account(models.Model):
+    """A user's credit balance. The user is the account; the row appears on first grant.
+
+    The balance always equals the sum of the account's ledger entries: every change goes
+    through ``clipia_console.api.credits``, which writes both in one transaction.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="credit_account",
+    )
+    balance = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="account_balance_never_negative"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.balance} credits)"
+
+
+class LedgerEntry(models.Model):
+    """Append-only: one row per change of a balance, signed."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", "Grant"
+        DEDUCT = "deduct", "Deduction"
+        CHARGE = "charge", "Charge"
+        REFUND = "refund", "Refund"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ledger")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    generation = models.ForeignKey(
+        "Generation", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "ledger entries"
+        constraints = (
+            # A generation is charged at most once and refunded at most once.
+            models.UniqueConstraint(
+                fields=("generation", "kind"),
+                condition=models.Q(generation__isnull=False),
+                name="ledger_one_entry_per_generation_kind",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:+d}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("ledger entries are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("ledger entries are append-only")
+
+
+class VideoModel(models.Model):
+    """A generation model in the catalog. Ids look like ``clipia/motion-v1``."""
+
+    id = models.CharField(primary_key=True, max_length=100)
+    name = models.CharField(max_length=100)
+    description = models.TextField()
+    price_credits = models.PositiveIntegerField()
+    max_duration_seconds = models.PositiveSmallIntegerField(default=10)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Generation(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations"
+    )
+    api_key = models.ForeignKey(
+        "apikeys.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="generations",
+    )
+    environment = models.CharField(max_length=4, choices=(("live", "Live"), ("test", "Test")))
+    model = models.ForeignKey(VideoModel, on_delete=models.PROTECT, related_name="generations")
+    prompt = models.TextField()
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    cost = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = (
+            models.Index(fields=("owner", "environment", "-created_at"), name="gen_owner_env"),
+            models.Index(fields=("status",), name="gen_status"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.model_id}, {self.status})"

@@ -1,0 +1,75 @@
+"""Request validation and response shapes for /v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from clipia_console.api.models import Generation, VideoModel
+
+ASPECT_RATIOS = ("16:9", "9:16", "1:1")
+MAX_PROMPT_LENGTH = 2000
+
+
+class GenerationRequest(serializers.Serializer[dict[str, Any]]):
+    """The body of POST /v1/models/{model}. Unknown fields are refused, so a typo in an
+    optional parameter is an error rather than a silently ignored setting."""
+
+    prompt = serializers.CharField(max_length=MAX_PROMPT_LENGTH, trim_whitespace=True)
+    duration_seconds = serializers.IntegerField(min_value=1, required=False)
+    aspect_ratio = serializers.ChoiceField(choices=ASPECT_RATIOS, required=False)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+
+    def __init__(self, *args: Any, model: VideoModel, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.model = model
+
+    def validate_prompt(self, value: str) -> str:
+        if any(ord(char) < 32 and char not in "\n\t" for char in value) or "\x00" in value:
+            raise serializers.ValidationError("The prompt contains control characters.")
+        return value
+
+    def validate_duration_seconds(self, value: int) -> int:
+        if value > self.model.max_duration_seconds:
+            raise serializers.ValidationError(
+                f"{self.model.id} makes videos of at most "
+                f"{self.model.max_duration_seconds} seconds."
+            )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(self.initial_data, dict):
+            raise serializers.ValidationError("The body must be a JSON object.")
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown[:10]})
+        return attrs
+
+
+def model_data(model: VideoModel) -> dict[str, Any]:
+    return {
+        "id": model.id,
+        "object": "model",
+        "name": model.name,
+        "description": model.description,
+        "price_credits": model.price_credits,
+        "max_duration_seconds": model.max_duration_seconds,
+    }
+
+
+def generation_data(generation: Generation) -> dict[str, Any]:
+    return {
+        "id": str(generation.id),
+        "object": "generation",
+        "model": generation.model_id,
+        "environment": generation.environment,
+        "status": generation.status,
+        "prompt": generation.prompt,
+        "params": generation.params,
+        "cost": generation.cost,
+        "result": generation.result,
+        "error": generation.error or None,
+        "created_at": generation.created_at.isoformat(),
+        "completed_at": generation.completed_at.isoformat() if generation.completed_at else None,
+    }

@@ -1,0 +1,92 @@
+"""Shared fixtures. Personas: alice owns keys and credits, bob is another customer,
+staff is a Clipia staff member."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+
+from apikeys import hashing, services
+from apikeys.models import ApiKey
+from clipia_console.api import credits
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    """Each test starts cold: no remembered verifications, no rate-limit counters."""
+    hashing.forget_all()
+    cache.clear()
+    yield
+    hashing.forget_all()
+
+
+@pytest.fixture
+def alice(db: Any) -> User:
+    return User.objects.create_user("alice", "alice@example.com", PASSWORD)
+
+
+@pytest.fixture
+def bob(db: Any) -> User:
+    return User.objects.create_user("bob", "bob@example.com", PASSWORD)
+
+
+@pytest.fixture
+def staff(db: Any) -> User:
+    return User.objects.create_superuser("staff", "staff@clipia.example", PASSWORD)
+
+
+MakeKey = Callable[..., tuple[ApiKey, str]]
+
+
+@pytest.fixture
+def make_key(db: Any) -> MakeKey:
+    """make_key(owner, env="test", scopes=("generate", "read"), name="…") -> (row, raw)."""
+
+    def make(
+        owner: User,
+        env: str = "test",
+        scopes: tuple[str, ...] = ("generate", "read"),
+        name: str = "test key",
+    ) -> tuple[ApiKey, str]:
+        return services.create_key(
+            owner=owner,
+            name=name,
+            environment=env,
+            scopes=scopes,
+            actor=services.Actor.command("tests"),
+        )
+
+    return make
+
+
+@pytest.fixture
+def live_key(alice: User, make_key: MakeKey) -> tuple[ApiKey, str]:
+    return make_key(alice, "live", name="alice live")
+
+
+@pytest.fixture
+def test_key(alice: User, make_key: MakeKey) -> tuple[ApiKey, str]:
+    return make_key(alice, "test", name="alice test")
+
+
+@pytest.fixture
+def funded(alice: User) -> User:
+    credits.grant(alice, 100, reason="test funds")
+    return alice
+
+
+@pytest.fixture
+def api() -> Client:
+    """A client that sends no cookies and speaks JSON; pass headers per request."""
+    return Client(enforce_csrf_checks=True)
+
+
+def bearer(raw_key: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}

@@ -1,0 +1,31 @@
+"""Test settings: the project's settings with fast hashing and test-only secrets.
+
+DATABASE_URL / REDIS_URL still select PostgreSQL and Redis, so the same suite runs on
+both legs of CI.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from clipia_console.settings import *  # noqa: E402,F403
+
+# Browser tests talk plain HTTP to a live server on localhost.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Cheap Argon2 for tests: same algorithm and code path, a fraction of the cost. The
+# production parameters are exercised by the rehash tests and by `make bench`.
+APIKEYS_ARGON2_TIME_COST = 1
+APIKEYS_ARGON2_MEMORY_COST_KIB = 1024
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
