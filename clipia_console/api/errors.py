@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from apikeys.authentication import INVALID_KEY_MESSAGE
+
 API_PATH_PREFIX = "/v1/"
 
 
@@ -108,6 +110,9 @@ def _describe(exc: exceptions.APIException) -> tuple[str, str, dict[str, Any]]:
             str(exc.default_code),
         )
     message = str(exc.detail)
+    if isinstance(exc, exceptions.NotAuthenticated):
+        # No credentials of ours at all: the same helpful message as for a bad key.
+        message = INVALID_KEY_MESSAGE
     if isinstance(exc, exceptions.ParseError):
         message = f"The request body is not valid JSON: {exc.detail}"
     return code, message, {}
