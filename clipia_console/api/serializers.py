@@ -12,11 +12,20 @@ ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 MAX_PROMPT_LENGTH = 2000
 
 
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of quietly stringifying them."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class GenerationRequest(serializers.Serializer[dict[str, Any]]):
     """The body of POST /v1/models/{model}. Unknown fields are refused, so a typo in an
     optional parameter is an error rather than a silently ignored setting."""
 
-    prompt = serializers.CharField(max_length=MAX_PROMPT_LENGTH, trim_whitespace=True)
+    prompt = StrictCharField(max_length=MAX_PROMPT_LENGTH, trim_whitespace=True)
     duration_seconds = serializers.IntegerField(min_value=1, required=False)
     aspect_ratio = serializers.ChoiceField(choices=ASPECT_RATIOS, required=False)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
