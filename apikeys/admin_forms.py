@@ -1,0 +1,44 @@
+"""The admin's form for creating a key on a customer's behalf.
+
+It only collects and checks input; ``apikeys.services.create_key`` makes the key.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from apikeys.models import DEFAULT_SCOPES, SCOPES, ApiKey
+
+
+class ApiKeyCreationForm(forms.Form):
+    # A username or email rather than a <select> of every user: it scales to any number of
+    # customers and needs no permission on the user admin.
+    owner = forms.CharField(
+        max_length=254,
+        label="Owner",
+        help_text="The customer's username or email address.",
+    )
+    name = forms.CharField(max_length=100, help_text="A label the customer will recognise.")
+    environment = forms.ChoiceField(
+        choices=ApiKey.Environment.choices, widget=forms.RadioSelect, initial="live"
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, scope) for scope in SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(DEFAULT_SCOPES),
+    )
+
+    def clean_owner(self) -> AbstractBaseUser:
+        value = self.cleaned_data["owner"].strip()
+        users = get_user_model().objects.filter(is_active=True)
+        # Usernames are unique; emails are not, so an email must name exactly one user.
+        matches = list(users.filter(username=value)[:1]) or list(
+            users.filter(email__iexact=value)[:2]
+        )
+        if not matches:
+            raise forms.ValidationError("No active user with that username or email.")
+        if len(matches) > 1:
+            raise forms.ValidationError("Several users have that email; enter the username.")
+        return matches[0]
