@@ -1,0 +1,118 @@
+"""Promise 1: a full key exists only in the response that creates it. Not in the database,
+the logs, the cache or exception text — nor any part of its secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+from django.test import Client
+
+from apikeys import keys
+from apikeys.models import ApiKey
+from tests.conftest import MakeKey, bearer
+
+
+def secret_of(raw: str) -> str:
+    start = len("clipia_live_") + keys.LOOKUP_ID_LENGTH
+    return raw[start : start + keys.SECRET_LENGTH]
+
+
+def database_text() -> str:
+    """Every value of every row of every table, as one string."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            chunks.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(chunks)
+
+
+def assert_absent(text: str, raw: str) -> None:
+    secret = secret_of(raw)
+    assert raw not in text
+    # No 12-character window of the secret survives anywhere either.
+    for start in range(0, len(secret) - 12, 4):
+        assert secret[start : start + 12] not in text
+
+
+def test_no_plaintext_key_or_secret_is_stored_after_creating_and_using_it(
+    api: Client, alice: User, make_key: MakeKey
+) -> None:
+    from clipia_console.api import credits
+
+    credits.grant(alice, 100, reason="x")
+    used = []
+    for environment in ("live", "test"):
+        row, raw = make_key(alice, environment)
+        used.append(raw)
+        assert api.get("/v1/account", **bearer(raw)).status_code == 200
+        api.post(
+            "/v1/models/clipia/motion-v1",
+            data=json.dumps({"prompt": "x"}),
+            content_type="application/json",
+            **bearer(raw),
+        )
+
+    text = database_text()
+    for raw in used:
+        assert_absent(text, raw)
+    for row in ApiKey.objects.all():
+        assert row.hashed_key.startswith("$argon2id$")
+
+
+def test_no_key_reaches_the_logs(
+    api: Client, alice: User, make_key: MakeKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    row, raw = make_key(alice, "test")
+    api.get("/v1/account", **bearer(raw))
+    api.get("/v1/account", **bearer(raw[:-1] + "x"))
+    from apikeys import services
+
+    services.revoke_key(row, actor=services.Actor.command("tests"))
+    api.get("/v1/account", **bearer(raw))
+
+    assert caplog.records  # the lifecycle does log; it must log prefixes only
+    logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
+    assert_absent(logged, raw)
+
+
+def test_no_key_reaches_the_cache(api: Client, alice: User, make_key: MakeKey) -> None:
+    row, raw = make_key(alice, "test")
+    for _ in range(3):
+        api.get("/v1/account", **bearer(raw))
+    api.get("/v1/account", **bearer(keys.generate_key("test", row.lookup_id)))
+
+    if isinstance(cache, LocMemCache):  # every stored value is inspectable
+        stored = repr(dict(cache._cache))
+        assert_absent(stored, raw)
+    else:  # Redis: scan this database's keys and values
+        client = cache._cache.get_client()
+        stored = "\n".join(
+            repr(name) + repr(client.get(name)) for name in client.scan_iter(count=1000)
+        )
+        assert_absent(stored, raw)
+
+
+def test_the_key_row_never_prints_its_hash(alice: User, make_key: MakeKey) -> None:
+    row, raw = make_key(alice, "test")
+
+    assert row.hashed_key not in str(row) and row.hashed_key not in repr(row)
+    assert raw not in str(row)
+
+
+def test_exceptions_from_the_lifecycle_never_carry_the_key(db: Any, alice: User) -> None:
+    from apikeys import services
+
+    raw = keys.generate_key("live", keys.generate_lookup_id())
+    with pytest.raises(services.InvalidApiKey) as caught:
+        services.authenticate_key(raw)
+
+    assert raw not in str(caught.value) and raw not in repr(caught.value)
