@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
@@ -90,11 +90,12 @@ def test_no_key_reaches_the_cache(api: Client, alice: User, make_key: MakeKey) -
         api.get("/v1/account", **bearer(raw))
     api.get("/v1/account", **bearer(keys.generate_key("test", row.lookup_id)))
 
-    if isinstance(cache, LocMemCache):  # every stored value is inspectable
-        stored = repr(dict(cache._cache))
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):  # every stored value is inspectable
+        stored = repr(dict(backend._cache))
         assert_absent(stored, raw)
     else:  # Redis: scan this database's keys and values
-        client = cache._cache.get_client()
+        client = backend._cache.get_client()  # type: ignore[attr-defined]
         stored = "\n".join(
             repr(name) + repr(client.get(name)) for name in client.scan_iter(count=1000)
         )
