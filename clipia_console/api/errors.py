@@ -6,9 +6,11 @@ Codes are stable snake_case strings customers may branch on. Validation errors a
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -16,6 +18,8 @@ from rest_framework.response import Response
 from apikeys.authentication import INVALID_KEY_MESSAGE
 
 API_PATH_PREFIX = "/v1/"
+
+logger = logging.getLogger(__name__)
 
 
 class ApiError(exceptions.APIException):
@@ -44,6 +48,18 @@ class InsufficientCredits(ApiError):
     default_detail = "Not enough credits for this generation. Nothing was charged."
 
 
+class InvalidRequest(ApiError):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid_request"
+    default_detail = "Invalid request."
+
+
+class IdempotencyConflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+    default_detail = "This Idempotency-Key was already used."
+
+
 class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
@@ -53,7 +69,22 @@ class PayloadTooLarge(ApiError):
 class ServiceUnavailable(ApiError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
-    default_detail = "The service is temporarily unavailable. Retry shortly; nothing was charged."
+    # No promise that nothing was charged: a connection can drop after a commit and before
+    # its answer. The Idempotency-Key header is what makes the retry safe.
+    default_detail = (
+        "The service is temporarily unavailable. Retry shortly; send an Idempotency-Key "
+        "header with generation requests so that a retry can never charge twice."
+    )
+
+
+# What an unreachable or restarting database raises (connection refused, dropped, timed
+# out): an outage to answer with 503, not a bug to answer with 500.
+DATABASE_OUTAGES = (OperationalError, InterfaceError)
+RETRY_AFTER_OUTAGE_SECONDS = 5
+
+
+def service_unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(headers={"Retry-After": str(RETRY_AFTER_OUTAGE_SECONDS)})
 
 
 # Codes for DRF's own exceptions, whose default codes are not the ones we promise.
@@ -84,6 +115,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DATABASE_OUTAGES):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        exc = service_unavailable()
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django's 500 handler answers, in the envelope under /v1

@@ -1,4 +1,5 @@
-"""Refuses oversized /v1 bodies before any other work (authentication included)."""
+"""Middleware for /v1: oversized bodies refused before any other work (authentication
+included), database outages answered in the envelope."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from clipia_console.api.errors import API_PATH_PREFIX, envelope
+from clipia_console.api.errors import (
+    API_PATH_PREFIX,
+    DATABASE_OUTAGES,
+    envelope,
+    service_unavailable,
+)
 
 
 class ApiBodyLimitMiddleware:
@@ -32,3 +38,27 @@ class ApiBodyLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class ApiOutageMiddleware:
+    """A database outage outside DRF's exception handling (a plain Django view under /v1,
+    a signal handler) still answers 503 service_unavailable in the envelope, not a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith(API_PATH_PREFIX) or not isinstance(
+            exception, DATABASE_OUTAGES
+        ):
+            return None
+        error = service_unavailable()
+        response = JsonResponse(
+            envelope(str(error.default_code), str(error.detail)), status=error.status_code
+        )
+        for name, value in error.headers.items():
+            response[name] = value
+        return response
