@@ -1,19 +1,28 @@
 """Fixed-window rate limits in Django's default cache: shared by every worker and host when
 the cache is Redis, per process with the embedded in-memory cache.
 
-The one use on the API's request path bounds slow (Argon2) verifications, so a flood of
-wrong secrets for a real key id cannot turn Argon2 into a denial of service. Only cold
-verifications count: a key this process already verified never reaches here, so a
-legitimate warm key keeps working through a flood aimed at it.
+The one use on the API's request path bounds verification attempts per key id and per
+client address, so a flood of wrong secrets for a real key id cannot turn Argon2 into a
+denial of service. Only attempts that may be wrong count: every slow (Argon2) verification,
+and every wrong secret for a key this process already verified. A legitimate key this
+process already verified never reaches here, so it keeps working through a flood aimed at
+its id.
+
+A counter the cache cannot reach (Redis down or restarting) falls back to a counter in
+this process: the limit then holds per worker, and requests never fail over it.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 
 from django.core.cache import cache
 
 from apikeys import conf
+
+logger = logging.getLogger(__name__)
 
 
 def hit(bucket: str, *, limit: int, window: int) -> int | None:
@@ -28,8 +37,8 @@ def hit(bucket: str, *, limit: int, window: int) -> int | None:
 
 
 def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
-    """Count one slow verification for this key id and address; None if it may run,
-    else the seconds until the caller may try again."""
+    """Count one verification attempt that may be wrong for this key id and address; None
+    if it may go ahead, else the seconds until the caller may try again."""
     window = int(conf.get("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS"))
     waits = [
         hit(
@@ -50,6 +59,14 @@ def slow_verification_retry_after(lookup_id: str, client_address: str | None) ->
 
 
 def _increment(bucket: str, window: int) -> int:
+    try:
+        return _increment_in_cache(bucket, window)
+    except Exception as exc:  # whatever error the configured cache backend raises
+        logger.warning("rate limit cache unavailable, counting in process: %s", type(exc).__name__)
+        return _local.increment(bucket, window)
+
+
+def _increment_in_cache(bucket: str, window: int) -> int:
     # add() is a no-op when the counter exists; incr() is atomic in Redis and under
     # LocMemCache's lock. The extra second of timeout outlives the window boundary.
     cache.add(bucket, 0, timeout=window + 1)
@@ -59,3 +76,30 @@ def _increment(bucket: str, window: int) -> int:
         # Expired between add() and incr(): start the window again.
         cache.set(bucket, 1, timeout=window + 1)
         return 1
+
+
+class _LocalCounters:
+    """Fixed-window counters in this process, for when the shared cache is unreachable.
+    Buckets carry their window's slot in their name, so old ones are dropped wholesale."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def increment(self, bucket: str, window: int) -> int:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._counts) > 10_000:
+                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+            expires_at, count = self._counts.get(bucket, (now + window + 1, 0))
+            if expires_at <= now:
+                expires_at, count = now + window + 1, 0
+            self._counts[bucket] = (expires_at, count + 1)
+            return count + 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_local = _LocalCounters()

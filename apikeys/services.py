@@ -158,6 +158,11 @@ def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiK
         raise InvalidApiKey
     known = hashing.check_remembered(api_key.hashed_key, raw_key)
     if known is False:
+        # A wrong secret for a key this process knows costs no Argon2, but it counts like
+        # one: a flood answers 429 whichever worker it reaches.
+        retry_after = ratelimit.slow_verification_retry_after(api_key.lookup_id, client_address)
+        if retry_after is not None:
+            raise VerificationRateLimited(retry_after)
         raise InvalidApiKey
     if known is None:
         retry_after = ratelimit.slow_verification_retry_after(api_key.lookup_id, client_address)
