@@ -4,16 +4,27 @@ the work lives in ``credits`` and ``generations``."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.db import transaction
+from django.http import HttpResponse
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys.models import ApiKey
 from apikeys.permissions import requires_scope
-from clipia_console.api import credits, generations
-from clipia_console.api.errors import InsufficientCredits, ModelNotFound, ResourceNotFound
+from clipia_console.api import credits, generations, idempotency
+from clipia_console.api.errors import (
+    IdempotencyConflict,
+    InsufficientCredits,
+    InvalidRequest,
+    ModelNotFound,
+    ResourceNotFound,
+    envelope,
+)
 from clipia_console.api.models import Generation, VideoModel
 from clipia_console.api.serializers import GenerationRequest, generation_data, model_data
 
@@ -54,24 +65,32 @@ class ModelView(APIView):
     def get(self, request: Request, model_id: str) -> Response:
         return Response(model_data(_active_model(model_id)))
 
-    def post(self, request: Request, model_id: str) -> Response:
+    def post(self, request: Request, model_id: str) -> HttpResponse:
         model = _active_model(model_id)
+        idempotency_key = _idempotency_key(request)
         body = GenerationRequest(data=request.data, model=model)
         body.is_valid(raise_exception=True)
-        params = {name: value for name, value in body.validated_data.items() if name != "prompt"}
-        try:
-            generation = generations.create(
-                api_key=_key(request),
-                model=model,
-                prompt=body.validated_data["prompt"],
-                params=params,
+        key = _key(request)
+        if idempotency_key is None:
+            status, data = _generate(key, model, body.validated_data)
+            return Response(data, status=status)
+        outcome = _claim(key, idempotency_key, idempotency.fingerprint(model.id, request.data))
+        if isinstance(outcome, idempotency.Replay):
+            replay = HttpResponse(
+                outcome.body, status=outcome.status_code, content_type="application/json"
             )
-        except credits.InsufficientCredits:
-            raise InsufficientCredits(
-                f"{model.id} costs {model.price_credits} credits and your balance is "
-                f"{credits.balance_of(_key(request).owner_id)}. Nothing was charged."
-            ) from None
-        return Response(generation_data(generation), status=201)
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        try:
+            with transaction.atomic():
+                status, data = _generate(key, model, body.validated_data)
+                idempotency.finish(outcome, status, JSONRenderer().render(data).decode())
+        except idempotency.InFlight:
+            raise IdempotencyConflict(_IN_FLIGHT) from None
+        except BaseException:
+            idempotency.let_go(outcome)
+            raise
+        return Response(data, status=status)
 
 
 class GenerationView(APIView):
@@ -98,6 +117,57 @@ class EndpointNotFoundView(APIView):
 
     def initial(self, request: Request, *args: object, **kwargs: object) -> None:
         raise ResourceNotFound("No such endpoint. See the API reference for /v1.")
+
+
+_IN_FLIGHT = (
+    "A request with this Idempotency-Key is still in flight. Wait for its answer, then "
+    "retry with the same key to get that answer."
+)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    try:
+        return idempotency.key_from_header(request.headers.get(idempotency.HEADER))
+    except idempotency.InvalidIdempotencyKey:
+        raise InvalidRequest(
+            "The Idempotency-Key header must be 1 to 255 printable ASCII characters, e.g. a UUID."
+        ) from None
+
+
+def _claim(
+    key: ApiKey, idempotency_key: str, fingerprint: str
+) -> idempotency.Claim | idempotency.Replay:
+    try:
+        return idempotency.begin(
+            account_id=key.owner_id,
+            environment=key.environment,
+            key=idempotency_key,
+            request_fingerprint=fingerprint,
+        )
+    except idempotency.KeyReused:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used with a different request (another model "
+            "or body). Use a new key for a new request."
+        ) from None
+    except idempotency.InFlight:
+        raise IdempotencyConflict(_IN_FLIGHT) from None
+
+
+def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tuple[int, Any]:
+    """Create the generation: (201, the generation) or (402, the error envelope), the two
+    answers an Idempotency-Key remembers."""
+    params = {name: value for name, value in validated.items() if name != "prompt"}
+    try:
+        generation = generations.create(
+            api_key=key, model=model, prompt=validated["prompt"], params=params
+        )
+    except credits.InsufficientCredits:
+        error = InsufficientCredits(
+            f"{model.id} costs {model.price_credits} credits and your balance is "
+            f"{credits.balance_of(key.owner_id)}. Nothing was charged."
+        )
+        return error.status_code, envelope(str(error.default_code), str(error.detail))
+    return 201, generation_data(generation)
 
 
 def _active_model(model_id: str) -> VideoModel:
