@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from clipia_console.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("v1/", include("clipia_console.api.urls")),
     path("admin/", admin.site.urls),
 ]
