@@ -3,6 +3,7 @@ staff is a Clipia staff member."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +17,26 @@ from apikeys.models import ApiKey
 from clipia_console.api import credits
 
 PASSWORD = "correct-horse-battery"
+
+
+def uses_real_services() -> bool:
+    """Whether @pytest.mark.services tests run: on PostgreSQL, and always in CI when
+    DATABASE_URL is set, so that a misconfigured CI leg fails instead of skipping."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url.startswith(("postgres://", "postgresql://")) or (
+        os.environ.get("CI") == "true" and bool(url)
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if uses_real_services():
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (and Redis): set DATABASE_URL=postgres://… and REDIS_URL=redis://…"
+    )
+    for item in items:
+        if item.get_closest_marker("services") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
