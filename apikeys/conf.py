@@ -32,6 +32,19 @@ DEFAULTS: dict[str, Any] = {
     "APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY": 10,
     "APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS": 30,
     "APIKEYS_SLOW_VERIFY_WINDOW_SECONDS": 60,
+    # Console and sign-in limits, counted with apikeys.ratelimit.hit() in fixed windows.
+    # Creating a key costs an Argon2 hash and an audit row, revoking an audit row: a
+    # person clicking never comes near these, a script looping on a stolen session does.
+    "APIKEYS_CONSOLE_CREATE_LIMIT": 20,
+    "APIKEYS_CONSOLE_REVOKE_LIMIT": 60,
+    "APIKEYS_CONSOLE_WINDOW_SECONDS": 600,
+    # Failed sign-ins per username (slows guessing one account's password from many
+    # addresses) and per client address (slows one address trying many accounts). The
+    # username limit is the lower one; while either is exceeded every attempt, right
+    # password or not, is refused with 429, so guessing learns nothing.
+    "APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME": 10,
+    "APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS": 30,
+    "APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS": 900,
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
     # client address (0: use REMOTE_ADDR only).
     "APIKEYS_NUM_PROXIES": 0,

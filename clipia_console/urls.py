@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from apikeys.views import SignInView
 from clipia_console.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("v1/", include("clipia_console.api.urls")),
     path("admin/", admin.site.urls),
+    path("developer/", include("apikeys.urls")),
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("", RedirectView.as_view(url="/developer/"), name="home"),
 ]
 
 handler400 = "clipia_console.api.errors.bad_request"

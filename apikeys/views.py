@@ -1,0 +1,241 @@
+"""The developer console: its shell, the API Keys tab, and a rate-limited sign-in.
+
+Function views with plain ``if request.htmx:`` branches: an htmx request gets the partial
+the full page also includes, anything else gets the whole page, so every action works
+without JavaScript. Keys are created and revoked through apikeys.services only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.contrib.auth.views import LoginView
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from apikeys import conf, ratelimit, services
+from apikeys.client import client_address
+from apikeys.forms import CreateKeyForm
+from apikeys.models import ApiKey, ApiKeyEvent
+
+KEYS_PER_PAGE = 20
+
+
+class ConsoleRequest(HttpRequest):
+    """A signed-in request through HtmxMiddleware (the django-stubs typing pattern)."""
+
+    htmx: HtmxDetails
+    user: User
+
+
+@never_cache
+@login_required
+@require_GET
+def console_home(request: ConsoleRequest) -> HttpResponse:
+    keys = ApiKey.objects.filter(owner=request.user)
+    context = {"active_key_count": keys.active().count(), "tab": "overview"}
+    return render(request, "apikeys/overview.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: ConsoleRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _create(request)
+    return _render_create(request, CreateKeyForm(), status=200)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke(request: ConsoleRequest, key_id: int) -> HttpResponse:
+    # Ownership is part of the query: anyone else's id is indistinguishable from no id.
+    api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
+    if request.method == "GET":
+        return render(request, "apikeys/revoke_confirm.html", {"key": api_key, "tab": "api_keys"})
+    retry_after = _console_limit(request, "revoke")
+    if retry_after is not None:
+        error = _too_many("revocations", retry_after)
+        template = (
+            "apikeys/partials/key_row.html" if request.htmx else "apikeys/revoke_confirm.html"
+        )
+        context = {"key": api_key, "error": error, "tab": "api_keys"}
+        return _with_retry_after(render(request, template, context, status=429), retry_after)
+    was_active = services.revoke_key(api_key, actor=_actor(request))
+    if was_active:
+        announcement = f"Revoked “{api_key.name}”. Requests with it now get 401."
+    else:
+        announcement = f"“{api_key.name}” was already revoked."
+    if request.htmx:
+        # Read the row again, with its revocation event, to show who revoked it and when.
+        context = {"key": _keys_of(request.user).get(pk=api_key.pk), "announcement": announcement}
+        return render(request, "apikeys/partials/revoked.html", context)
+    messages.success(request, announcement)
+    return redirect("apikeys:api_keys")
+
+
+class SignInView(LoginView):
+    """Django's sign-in with failed attempts counted per username and per client address.
+    Past either limit every attempt is refused before the password is checked."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        markers = [_blocked_marker(bucket) for bucket in _sign_in_buckets(request)]
+        blocked_until = cache.get_many(markers).values()
+        if blocked_until:
+            # Unbound, so that no password is checked while the limit holds.
+            username = str(request.POST.get("username", ""))[:150]
+            form = AuthenticationForm(request, initial={"username": username})
+            return self._too_many(form, max(1, int(max(blocked_until) - time.time())))
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if not form.has_error("__all__", "invalid_login"):
+            return super().form_invalid(form)  # an empty field is not a guess
+        window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
+        limits = {
+            "username": int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME")),
+            "address": int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS")),
+        }
+        buckets = _sign_in_buckets(self.request)
+        waits = [
+            ratelimit.hit(bucket, limit=limits[kind], window=window)
+            for bucket, kind in buckets.items()
+        ]
+        retry_after = max((wait for wait in waits if wait is not None), default=None)
+        if retry_after is None:
+            return super().form_invalid(form)
+        # hit() only counts; this marker is what refuses the next attempts unchecked.
+        for bucket, wait in zip(buckets, waits, strict=True):
+            if wait is not None:
+                cache.set(_blocked_marker(bucket), time.time() + wait, timeout=wait)
+        return self._too_many(form, retry_after)
+
+    def _too_many(self, form: AuthenticationForm, retry_after: int) -> HttpResponse:
+        form.errors.clear()
+        form.add_error(None, _too_many("failed sign-ins", retry_after))
+        context = self.get_context_data(form=form)
+        return _with_retry_after(self.render_to_response(context, status=429), retry_after)
+
+
+def _create(request: ConsoleRequest) -> HttpResponse:
+    form = CreateKeyForm(request.POST)
+    if not form.is_valid():
+        return _render_create(request, form, status=422)
+    retry_after = _console_limit(request, "create")
+    if retry_after is not None:
+        form.add_error(None, _too_many("new keys", retry_after))
+        return _with_retry_after(_render_create(request, form, status=429), retry_after)
+    try:
+        api_key, raw_key = services.create_key(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            environment=form.cleaned_data["environment"],
+            scopes=form.cleaned_data["scopes"],
+            actor=_actor(request),
+        )
+    except services.InvalidKeyInput as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _render_create(request, form, status=422)
+    except services.KeyLimitReached as exc:
+        form.add_error(None, str(exc))
+        return _render_create(request, form, status=422)
+    # The full key lives in this response only: not in the session, messages, a redirect
+    # or a cache (never_cache makes it no-store), and not in any log line.
+    new_key = {"row": api_key, "value": raw_key, "curl_url": _account_url(request)}
+    return _render_create(request, CreateKeyForm(), status=201, new_key=new_key)
+
+
+def _render_create(
+    request: ConsoleRequest,
+    form: CreateKeyForm,
+    *,
+    status: int,
+    new_key: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context: dict[str, Any] = {"form": form, "new_key": new_key, "tab": "api_keys"}
+    if request.htmx:
+        if new_key is not None:
+            context["page"] = _key_page(request.user, 1)
+        template = "apikeys/partials/create_response.html"
+    else:
+        context["page"] = _key_page(request.user, request.GET.get("page", 1))
+        template = "apikeys/api_keys.html"
+    return render(request, template, context, status=status)
+
+
+def _keys_of(user: User) -> Any:
+    """The user's keys with what a row shows: the revocation event and who did it (one
+    prefetch query per page, however many keys), never the hash."""
+    revocations = ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.REVOKED).select_related("actor")
+    return (
+        ApiKey.objects.filter(owner=user)
+        .defer("hashed_key")
+        .prefetch_related(Prefetch("events", queryset=revocations, to_attr="revocations"))
+    )
+
+
+def _key_page(user: User, number: Any) -> Page[ApiKey]:
+    # Newest first through the (owner, -created_at) index.
+    return Paginator(_keys_of(user), KEYS_PER_PAGE).get_page(number)
+
+
+def _actor(request: ConsoleRequest) -> services.Actor:
+    return services.Actor.person(
+        request.user, owner_id=request.user.pk, client_address=client_address(request)
+    )
+
+
+def _account_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("api:account"))
+
+
+def _console_limit(request: ConsoleRequest, action: str) -> int | None:
+    return ratelimit.hit(
+        f"console:{action}:{request.user.pk}",
+        limit=int(conf.get(f"APIKEYS_CONSOLE_{action.upper()}_LIMIT")),
+        window=int(conf.get("APIKEYS_CONSOLE_WINDOW_SECONDS")),
+    )
+
+
+def _sign_in_buckets(request: HttpRequest) -> dict[str, str]:
+    """Cache keys of the sign-in limits this attempt counts against, with their kind.
+    Usernames are hashed: any text may be typed there, and cache keys must stay short."""
+    username = str(request.POST.get("username", "")).strip().casefold()
+    digest = hashlib.sha256(username.encode()).hexdigest()[:32]
+    buckets = {f"sign-in:username:{digest}": "username"}
+    address = client_address(request)
+    if address:
+        buckets[f"sign-in:address:{address}"] = "address"
+    return buckets
+
+
+def _blocked_marker(bucket: str) -> str:
+    return f"blocked:{bucket}"
+
+
+def _too_many(what: str, retry_after: int) -> str:
+    minutes = -(-retry_after // 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}" if retry_after > 60 else "a minute"
+    return f"Too many {what} in a short time. Please try again in {wait}."
+
+
+def _with_retry_after(response: HttpResponse, retry_after: int) -> HttpResponse:
+    response["Retry-After"] = str(retry_after)
+    return response
