@@ -31,14 +31,21 @@ class ApiKeyCreationForm(forms.Form):
     )
 
     def clean_owner(self) -> AbstractBaseUser:
-        value = self.cleaned_data["owner"].strip()
-        users = get_user_model().objects.filter(is_active=True)
-        # Usernames are unique; emails are not, so an email must name exactly one user.
-        matches = list(users.filter(username=value)[:1]) or list(
-            users.filter(email__iexact=value)[:2]
-        )
-        if not matches:
-            raise forms.ValidationError("No active user with that username or email.")
-        if len(matches) > 1:
-            raise forms.ValidationError("Several users have that email; enter the username.")
-        return matches[0]
+        return user_by_username_or_email(self.cleaned_data["owner"], active_only=True)
+
+
+def user_by_username_or_email(value: str, *, active_only: bool) -> AbstractBaseUser:
+    """The one user ``value`` names, or a ValidationError saying why there is none."""
+    users = get_user_model().objects.all()
+    if active_only:
+        users = users.filter(is_active=True)
+    value = value.strip()
+    # Usernames are unique; emails are not, so an email must name exactly one user.
+    matches = list(users.filter(username=value)[:1]) or list(
+        users.filter(email__iexact=value)[:2]
+    )
+    if not matches:
+        raise forms.ValidationError("No such user: enter a username or email address.")
+    if len(matches) > 1:
+        raise forms.ValidationError("Several users have that email; enter the username.")
+    return matches[0]

@@ -1,0 +1,238 @@
+"""Staff pages for credit accounts, the ledger and generations.
+
+Balances change only through ``clipia_console.api.credits`` (grant, deduct), which writes
+the ledger in the same transaction; nothing here saves an Account or LedgerEntry itself.
+Generations and ledger entries are records of what happened, so they are read-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from clipia_console.api import credits
+from clipia_console.api.admin_forms import CreditAdjustmentForm, FirstGrantForm
+from clipia_console.api.models import Account, Generation, LedgerEntry
+
+if TYPE_CHECKING:
+    AccountAdminBase = admin.ModelAdmin[Account]
+    GenerationAdminBase = admin.ModelAdmin[Generation]
+    LedgerEntryInlineBase = admin.TabularInline[LedgerEntry, Account]
+else:
+    AccountAdminBase = GenerationAdminBase = admin.ModelAdmin
+    LedgerEntryInlineBase = admin.TabularInline
+
+FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
+
+
+class ReadOnlyMixin:
+    """Viewable with the view permission; never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LedgerEntryInline(ReadOnlyMixin, LedgerEntryInlineBase):
+    model = LedgerEntry
+    fields = ("created_at", "kind", "amount", "reason", "generation", "actor", "actor_label")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-created_at", "-id")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The ledger is part of the account: whoever may view the account sees it.
+        return request.user.has_perm("api.view_account") or request.user.has_perm(
+            "api.change_account"
+        )
+
+
+@admin.register(Account)
+class AccountAdmin(AccountAdminBase):
+    list_display = ("user", "email", "balance", "updated_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "balance", "ledger_total", "updated_at")
+    readonly_fields = fields
+    inlines = (LedgerEntryInline,)
+    change_form_template = "admin/api/account/change_form.html"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The ledger is append-only; deleting an account would delete its ledger.
+        return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Nothing on this page is a form field; balances change on the credits page.
+        no_save = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), **no_save}
+        )
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        # Never save an Account row from a form: a full save would write back the balance
+        # read when the page loaded, undoing any charge made since (the ledger would not).
+        return
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, account: Account) -> str:
+        return str(account.user.email)
+
+    @admin.display(description="ledger total")
+    def ledger_total(self, account: Account) -> int:
+        return credits.ledger_sum(account.pk)
+
+    def get_urls(self) -> list[URLPattern]:
+        credits_url = path(
+            "<path:object_id>/credits/",
+            self.admin_site.admin_view(self.credits_view),
+            name="api_account_credits",
+        )
+        return [credits_url, *super().get_urls()]
+
+    def credits_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Grant or deduct credits with a required reason, through the ledger."""
+        account = self.get_object(request, unquote(object_id))
+        if account is None:
+            raise Http404("No such account.")
+        if not self.has_change_permission(request, account):
+            raise PermissionDenied
+        form = CreditAdjustmentForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            amount = form.cleaned_data["amount"]
+            reason = form.cleaned_data["reason"]
+            user = account.user
+            if form.cleaned_data["operation"] == CreditAdjustmentForm.GRANT:
+                balance = credits.grant(user, amount, reason=reason, actor=_staff(request))
+                done = f"Granted {amount} credits"
+            else:
+                try:
+                    balance = credits.deduct(user, amount, reason=reason, actor=_staff(request))
+                except credits.InsufficientCredits:
+                    form.add_error(
+                        "amount",
+                        f"Cannot deduct {amount} credits: the balance is "
+                        f"{credits.balance_of(account.pk)}. Nothing was deducted.",
+                    )
+                    return self._form_page(request, form, account)
+                done = f"Deducted {amount} credits"
+            self.log_change(request, account, f"{done}: {reason}")
+            self.message_user(request, f"{done}; the balance is now {balance}.", messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse(
+                    "admin:api_account_change", args=[account.pk], current_app=self.admin_site.name
+                )
+            )
+        return self._form_page(request, form, account)
+
+    def add_view(
+        self,
+        request: HttpRequest,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Accounts appear on a customer's first grant, so "add" is that grant."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = FirstGrantForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            user, amount = form.cleaned_data["user"], form.cleaned_data["amount"]
+            balance = credits.grant(
+                user, amount, reason=form.cleaned_data["reason"], actor=_staff(request)
+            )
+            account = Account.objects.get(pk=user.pk)
+            done = f"Granted {amount} credits: {form.cleaned_data['reason']}"
+            self.log_change(request, account, done)
+            self.message_user(request, f"{done}. The balance is now {balance}.", messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse(
+                    "admin:api_account_change", args=[account.pk], current_app=self.admin_site.name
+                )
+            )
+        return self._form_page(request, form, None)
+
+    def _form_page(
+        self, request: HttpRequest, form: Any, account: Account | None
+    ) -> TemplateResponse:
+        title = f"Grant or deduct credits for {account.user}" if account else "Grant credits"
+        return TemplateResponse(
+            request,
+            FORM_PAGE_TEMPLATE,
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.opts,
+                "original": account,
+                "form": form,
+                "submit_label": "Apply" if account else "Grant",
+                "has_view_permission": self.has_view_permission(request),
+            },
+        )
+
+
+@admin.register(Generation)
+class GenerationAdmin(ReadOnlyMixin, GenerationAdminBase):
+    list_display = ("id", "owner", "environment", "model", "status", "cost", "created_at")
+    list_select_related = ("owner", "model")
+    list_filter = ("environment", "status", "model")
+    search_fields = ("owner__username", "owner__email")
+    search_help_text = "Generation id, or owner username or email."
+    date_hierarchy = "created_at"
+    fields = (
+        "id",
+        "owner",
+        "api_key",
+        "environment",
+        "model",
+        "status",
+        "cost",
+        "prompt",
+        "params",
+        "result",
+        "error",
+        "created_at",
+        "completed_at",
+    )
+    readonly_fields = fields
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Generation], search_term: str
+    ) -> tuple[QuerySet[Generation], bool]:
+        # Ids are UUIDs: match a whole pasted id exactly, whatever the database stores
+        # them as (SQLite keeps them without hyphens, so a text search would miss).
+        try:
+            generation_id = uuid.UUID(search_term.strip())
+        except ValueError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(pk=generation_id), False
+
+
+def _staff(request: HttpRequest) -> AbstractBaseUser:
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):  # the admin only lets signed-in staff in
+        raise PermissionDenied
+    return user
