@@ -1,0 +1,162 @@
+"""Wrong-secret floods cannot turn Argon2 into a denial of service: attempts are bounded
+per key id and per client address, past that 429 rate_limited with Retry-After, and a
+legitimate key this process already verified keeps working throughout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from apikeys import hashing, keys, ratelimit
+from tests.conftest import MakeKey, bearer
+
+PER_KEY = 10
+PER_ADDRESS = 30
+
+
+def wrong_secret(raw_key: str, n: int) -> str:
+    """The same key id with another secret and a valid checksum: passes the format check,
+    finds the row, fails only on the secret."""
+    head = raw_key[: len(keys.key_prefix("live")) + keys.LOOKUP_ID_LENGTH]
+    secret = f"{n:0{keys.SECRET_LENGTH}d}"
+    assert secret != raw_key[len(head) : len(head) + keys.SECRET_LENGTH]
+    return head + secret + keys.checksum(head + secret)
+
+
+@pytest.fixture(autouse=True)
+def _limits(settings: Any) -> Iterator[None]:
+    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = PER_KEY
+    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = PER_ADDRESS
+    settings.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS = 60
+    ratelimit._local.clear()
+    yield
+    ratelimit._local.clear()
+
+
+@pytest.fixture
+def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = hashing.verify_slow
+
+    def counting(stored_hash: str, raw_key: str) -> bool:
+        calls.append(stored_hash)
+        return real(stored_hash, raw_key)
+
+    monkeypatch.setattr(hashing, "verify_slow", counting)
+    return calls
+
+
+def account(api: Client, raw_key: str, address: str = "203.0.113.7") -> Any:
+    return api.get("/v1/account", REMOTE_ADDR=address, **bearer(raw_key))
+
+
+def test_a_flood_of_wrong_secrets_gets_429_with_retry_after_past_the_limit(
+    api: Client, live_key: Any
+) -> None:
+    _, raw = live_key
+    hashing.forget_all()  # a worker that never saw this key
+
+    statuses = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 5)]
+    refused = account(api, wrong_secret(raw, 99))
+
+    assert statuses == [401] * PER_KEY + [429] * 5
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+
+
+def test_a_flood_costs_at_most_the_limit_in_argon2_verifications(
+    api: Client, live_key: Any, argon2_calls: list[str]
+) -> None:
+    _, raw = live_key
+    hashing.forget_all()
+
+    for n in range(PER_KEY * 5):
+        account(api, wrong_secret(raw, n))
+
+    assert len(argon2_calls) == PER_KEY
+
+
+def test_a_key_already_verified_keeps_working_throughout_the_flood(
+    api: Client, funded: Any, live_key: Any, argon2_calls: list[str]
+) -> None:
+    _, raw = live_key
+    assert account(api, raw).status_code == 200
+
+    flood, legitimate = [], []
+    for n in range(PER_KEY * 3):
+        flood.append(account(api, wrong_secret(raw, n)).status_code)
+        legitimate.append(account(api, raw).status_code)
+
+    assert legitimate == [200] * len(legitimate)
+    assert flood == [401] * PER_KEY + [429] * (PER_KEY * 2)
+    assert argon2_calls == []  # the warm key refuses other secrets without Argon2
+
+
+def test_the_legitimate_key_is_served_from_another_address_too(api: Client, live_key: Any) -> None:
+    _, raw = live_key
+    account(api, raw, address="198.51.100.1")
+    for n in range(PER_KEY + 1):
+        account(api, wrong_secret(raw, n))
+
+    response = account(api, raw, address="198.51.100.1")
+
+    assert response.status_code == 200
+    assert response.json()["key"]["prefix"] == live_key[0].display_prefix
+
+
+def test_the_per_address_limit_spans_key_ids(
+    api: Client, alice: Any, bob: Any, make_key: MakeKey, settings: Any
+) -> None:
+    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = 100
+    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = 6
+    raws = [make_key(owner, "live")[1] for owner in (alice, bob, alice)]
+
+    statuses = [account(api, wrong_secret(raws[n % 3], n)).status_code for n in range(9)]
+    elsewhere = account(api, wrong_secret(raws[0], 50), address="192.0.2.200")
+
+    assert statuses == [401] * 6 + [429] * 3
+    assert elsewhere.status_code == 401
+
+
+def test_keys_with_a_valid_checksum_but_unknown_id_never_reach_argon2(
+    api: Client, live_key: Any, argon2_calls: list[str]
+) -> None:
+    _, raw = live_key
+    head = keys.key_prefix("live") + "Z" * keys.LOOKUP_ID_LENGTH
+    unknown = [head + f"{n:032d}" + keys.checksum(head + f"{n:032d}") for n in range(5)]
+
+    statuses = [account(api, key).status_code for key in unknown]
+
+    assert statuses == [401] * 5
+    assert argon2_calls == []
+
+
+def test_the_limit_holds_in_process_when_the_cache_is_unreachable(
+    api: Client, live_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, raw = live_key
+    hashing.forget_all()
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cache, "add", unreachable)
+
+    statuses = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 3)]
+
+    assert statuses == [401] * PER_KEY + [429] * 3
+
+
+def test_a_correct_key_counts_once_while_cold_and_never_once_warm(live_key: Any) -> None:
+    row, raw = live_key
+    hashing.forget_all()
+    client = Client()
+
+    for _ in range(PER_KEY * 2):
+        assert account(client, raw).status_code == 200
+
+    assert ratelimit.hit(f"slow-verify:key:{row.lookup_id}", limit=PER_KEY, window=60) is None
