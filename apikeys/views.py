@@ -128,9 +128,11 @@ class SignInView(LoginView):
         return self._too_many(form, retry_after)
 
     def _too_many(self, form: AuthenticationForm, retry_after: int) -> HttpResponse:
-        form.errors.clear()
-        form.add_error(None, _too_many("failed sign-ins", retry_after))
-        context = self.get_context_data(form=form)
+        if form.is_bound:
+            form.errors.clear()  # the limit's message replaces "wrong password"
+        context = self.get_context_data(
+            form=form, too_many=_too_many("failed sign-ins", retry_after)
+        )
         return _with_retry_after(self.render_to_response(context, status=429), retry_after)
 
 
