@@ -59,9 +59,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw_key = extract_key(request)
         if raw_key is None:
             return None
+        parsed = keys.parse_key(raw_key)
+        if parsed is None:
+            # A mistyped, truncated or made-up key: refused before the database and before
+            # any other work, so garbage costs no more than sending no key at all.
+            raise InvalidApiKey
         try:
             api_key = services.authenticate_key(
-                raw_key, client_address=client_address(request._request)
+                parsed, client_address=client_address(request._request)
             )
         except services.InvalidApiKey:
             raise InvalidApiKey from None

@@ -137,22 +137,27 @@ def create_key(
     return api_key, raw_key
 
 
-def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiKey:
+def authenticate_key(raw_key: str | keys.ParsedKey, *, client_address: str | None = None) -> ApiKey:
     """The active key that ``raw_key`` is, with its owner loaded, or InvalidApiKey.
+    ``raw_key`` may come already parsed (DRF authentication checks the format first).
 
     Cost: a format and checksum check (garbage stops here, before the database), one
     indexed query, then either an HMAC (a key this process already verified) or, once per
-    key per process, Argon2id behind a rate limit.
+    key per process, Argon2id behind a rate limit. No write, except last_used_at once per
+    resolution window. Revocation, expiry and the owner's state come from the row read
+    here, on every request, so they never depend on what this process remembers.
     """
-    parsed = keys.parse_key(raw_key)
+    parsed = raw_key if isinstance(raw_key, keys.ParsedKey) else keys.parse_key(raw_key)
     if parsed is None:
         raise InvalidApiKey
-    api_key = ApiKey.objects.for_authentication(parsed.lookup_id).first()
+    raw_key = parsed.raw
+    api_key = ApiKey.objects.for_authentication(parsed.lookup_id)
+    now = _now()
     if (
         api_key is None
         or api_key.environment != parsed.environment
         or api_key.revoked_at is not None
-        or api_key.is_expired
+        or (api_key.expires_at is not None and api_key.expires_at <= now)
         or not api_key.owner.is_active
     ):
         raise InvalidApiKey
@@ -172,7 +177,7 @@ def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiK
             raise InvalidApiKey
         if hashing.needs_rehash(api_key.hashed_key):
             _upgrade_hash(api_key, raw_key)
-    _note_use(api_key, client_address)
+    _note_use(api_key, client_address, now)
     return api_key
 
 
@@ -217,10 +222,14 @@ def _upgrade_hash(api_key: ApiKey, raw_key: str) -> None:
     hashing.remember(new_hash, raw_key)
 
 
-def _note_use(api_key: ApiKey, client_address: str | None) -> None:
+def _now() -> datetime:
+    """The clock of the request path; tests move it instead of sleeping."""
+    return timezone.now()
+
+
+def _note_use(api_key: ApiKey, client_address: str | None, now: datetime) -> None:
     """Move last_used_at forward at most once per resolution window, without ever failing
     the request over it; record the first use in the audit trail."""
-    now = timezone.now()
     resolution = timedelta(seconds=int(conf.get("APIKEYS_LAST_USED_RESOLUTION_SECONDS")))
     last = api_key.last_used_at
     if last is not None and now - last < resolution:

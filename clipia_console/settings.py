@@ -124,6 +124,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Reopening the file and re-running the PRAGMAs costs ~0.5 ms per request, more
+            # than the whole /v1 authentication (docs/benchmarks.md); keep it open as on
+            # PostgreSQL.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at
                 # the start of a transaction instead of failing midway under contention.

@@ -1,0 +1,1 @@
+"""`make bench`: the authentication benchmark. Not a test; results in docs/benchmarks.md."""

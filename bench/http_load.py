@@ -1,0 +1,153 @@
+"""Over HTTP: gunicorn with 2 sync workers on 127.0.0.1, a loopback load generator, and
+/v1/account under our authentication, under DRF TokenAuthentication and under none, in
+interleaved runs. wrk when installed (`apt-get install wrk`), else a small threaded
+Python client (which loads the same 2 cores, so its numbers are lower)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import connection
+
+from bench.seed import Seed
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTIONS = 4
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    generator: str
+    medians: dict[str, float]
+
+
+def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
+    targets = {
+        "/v1/account, ours": ("/v1/account", f"Authorization: Bearer {seed.raw_key}"),
+        "/v1/account view, TokenAuthentication": (
+            "/bench/account/token",
+            f"Authorization: Token {seed.token}",
+        ),
+        "/v1/account view, no authentication": ("/bench/account/none", ""),
+    }
+    port = _free_port()
+    server = _start_gunicorn(port, seed)
+    try:
+        for path, header in targets.values():
+            # Every worker verifies the key once (cold) before anything is measured.
+            for _ in range(20):
+                assert _get(port, path, header) == 200, path
+        wrk = shutil.which("wrk")
+        samples: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(rounds):
+            for name, (path, header) in targets.items():
+                rate = (
+                    _wrk(wrk, port, path, header, seconds)
+                    if wrk
+                    else _python_load(port, path, header, seconds)
+                )
+                samples[name].append(rate)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    generator = (
+        f"wrk -t2 -c{CONNECTIONS} -d{seconds:g}s" if wrk else f"Python, {CONNECTIONS} threads"
+    )
+    return HttpResult(
+        generator, {name: statistics.median(rates) for name, rates in samples.items()}
+    )
+
+
+def _start_gunicorn(port: int, seed: Seed) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    if connection.vendor != "sqlite":
+        # The workers must use the throwaway test database this process created.
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + seed.database_name))
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "clipia_console.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            _get(port, "/bench/trivial/none", "")
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _wrk(wrk: str, port: int, path: str, header: str, seconds: float) -> float:
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds:g}s"]
+    if header:
+        command += ["-H", header]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{path}: non-2xx answers under load:\n{output}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert match, output
+    return float(match.group(1))
+
+
+def _python_load(port: int, path: str, header: str, seconds: float) -> float:
+    counts = [0] * CONNECTIONS
+    deadline = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        while time.monotonic() < deadline:
+            if _get(port, path, header) != 200:
+                raise RuntimeError(f"{path}: non-200 answer under load")
+            counts[index] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONNECTIONS)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - started)
+
+
+def _get(port: int, path: str, header: str) -> int:
+    # gunicorn's sync workers close the connection after each response, so one per request.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers: dict[str, str] = {}
+        if header:
+            name, _, value = header.partition(":")
+            headers[name.strip()] = value.strip()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

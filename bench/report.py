@@ -1,0 +1,48 @@
+"""Printing the benchmark's results."""
+
+from __future__ import annotations
+
+from bench.cold import ColdResult
+from bench.http_load import HttpResult
+
+_NAMES = {
+    "a": "no authentication",
+    "b": "DRF TokenAuthentication",
+    "c": "ours, warm key",
+    "d": "ours, cold key (Argon2id)",
+    "e": "ours, malformed key",
+    "f": "ours, wrong secret, real id",
+    "g": "ours, no key",
+}
+
+
+def inprocess(medians: dict[str, float]) -> None:
+    base = medians["a"]
+    print(f"{'variant':34} {'µs/request':>11} {'× (a)':>7}")
+    for label, value in medians.items():
+        print(f"({label}) {_NAMES[label]:30} {value:11.0f} {value / base:7.2f}")
+    overhead = (medians["c"] - base) / (medians["b"] - base)
+    print(f"warm overhead ratio (c − a)/(b − a) = {overhead:.2f}   (target ≤ 1.0, aim ≤ 0.5)")
+    print(f"malformed vs no key (e)/(g) = {medians['e'] / medians['g']:.2f}   (target ≤ 1.1)")
+
+
+def http(result: HttpResult) -> None:
+    print(f"load generator: {result.generator}")
+    for name, value in result.medians.items():
+        print(f"{name:38} {value:9.0f} requests/s")
+    ours, token, none = (result.medians[name] for name in result.medians)
+    print(f"ours / TokenAuthentication = {ours / token:.2f}   (target ≥ 0.95)")
+    print(f"ours / no authentication   = {ours / none:.2f}   (aim ≥ 0.7)")
+
+
+def cold(result: ColdResult) -> None:
+    print(
+        f"cold verification (Argon2id t={result.time_cost}, m={result.memory_cost_kib} KiB, "
+        f"p={result.parallelism}): median {result.median_ms:.1f} ms, max {result.max_ms:.1f} ms "
+        f"over {result.samples}   (target ≤ 50 ms)"
+    )
+    print(
+        f"memory: {result.memory_cost_kib / 1024:.1f} MiB by construction (memory_cost); "
+        f"peak RSS grew {result.peak_rss_delta_kib / 1024:.1f} MiB over one verification "
+        f"in a fresh process   (target ≤ 64 MiB)"
+    )
