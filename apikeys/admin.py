@@ -206,7 +206,7 @@ class ApiKeyAdmin(ApiKeyAdminBase):
 class ApiKeyEventAdmin(ApiKeyEventAdminBase):
     """The audit trail: append-only, so read-only here."""
 
-    list_display = ("created_at", "kind", "key", "owner", "actor", "client_address")
+    list_display = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
     list_select_related = ("api_key__owner", "actor")
     list_filter = ("kind", "actor_kind")
     search_fields = (
@@ -217,7 +217,7 @@ class ApiKeyEventAdmin(ApiKeyEventAdminBase):
         "actor_label",
     )
     date_hierarchy = "created_at"
-    fields = ("created_at", "kind", "key", "owner", "actor", "client_address")
+    fields = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -237,8 +237,9 @@ class ApiKeyEventAdmin(ApiKeyEventAdminBase):
     def owner(self, event: ApiKeyEvent) -> str:
         return event.api_key.owner.get_username()
 
+    # Not named "actor": a model field of that name would win over this method.
     @admin.display(description="actor")
-    def actor(self, event: ApiKeyEvent) -> str:
+    def actor_description(self, event: ApiKeyEvent) -> str:
         return event.actor_description
 
 
