@@ -109,5 +109,7 @@ def api() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def bearer(raw_key: str) -> dict[str, str]:
+def bearer(raw_key: str) -> dict[str, Any]:
+    # dict[str, Any]: django-stubs types Client.get's **extra per keyword, so a str-valued
+    # dict would not type-check when spread into it.
     return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}

@@ -1,0 +1,387 @@
+"""The /v1 authentication fast path, as behaviour (never timing; speed lives in `make bench`):
+one indexed query, no Argon2 for a key this process verified, garbage refused before the
+database, no write per request, and correctness that never rests on the process memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from django.contrib.auth.models import User
+from django.db import DatabaseError, connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from apikeys import hashing, keys, services
+from apikeys.authentication import ApiKeyAuthentication
+from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
+from tests.conftest import MakeKey, bearer
+
+ACCOUNT = "/v1/account"
+
+
+@pytest.fixture
+def argon2_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The stored hashes argon2's PasswordHasher.verify was called with, in order."""
+    calls: list[str] = []
+    real_verify = PasswordHasher.verify
+
+    def spy(self: PasswordHasher, stored_hash: str | bytes, password: str | bytes) -> bool:
+        calls.append(str(stored_hash))
+        return real_verify(self, stored_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    return calls
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], datetime]:
+    """Sets the request path's clock to START plus the given offset; returns that time."""
+
+    def move_to(offset: timedelta) -> datetime:
+        moment = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.get_current_timezone()) + offset
+        monkeypatch.setattr(services, "_now", lambda: moment)
+        return moment
+
+    move_to(timedelta(0))
+    return move_to
+
+
+def authenticate(raw_key: str) -> tuple[Any, Any] | None:
+    request = Request(APIRequestFactory().get(ACCOUNT, HTTP_AUTHORIZATION=f"Bearer {raw_key}"))
+    return ApiKeyAuthentication().authenticate(request)
+
+
+def apikey_queries(captured: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries if "apikeys_" in query["sql"]]
+
+
+def malformed(raw_key: str) -> str:
+    """``raw_key`` with its last checksum character changed."""
+    return raw_key[:-1] + ("A" if raw_key[-1] != "A" else "B")
+
+
+# One query.
+
+
+def test_it_authenticates_a_warm_key_in_exactly_one_query(
+    test_key: tuple[ApiKey, str], django_assert_num_queries: Any
+) -> None:
+    row, raw = test_key
+    authenticate(raw)  # first use: records last_used_at and the first-use event
+
+    with django_assert_num_queries(1) as captured:
+        user, api_key = authenticate(raw)  # type: ignore[misc]
+
+    assert (user.pk, api_key.pk) == (row.owner_id, row.pk)
+    sql = captured.captured_queries[0]["sql"]
+    assert "apikeys_apikey" in sql and "auth_user" in sql
+    assert row.lookup_id in sql
+
+
+def test_a_warm_v1_request_reads_its_key_once_and_writes_nothing(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    api.get(ACCOUNT, **bearer(raw))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 200
+    assert response.json()["key"]["prefix"] == row.display_prefix
+    assert len(apikey_queries(captured)) == 1
+    writes = ("INSERT", "UPDATE", "DELETE")
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith(writes)]
+
+
+def test_the_one_query_loads_what_the_request_path_reads(
+    alice: User, test_key: tuple[ApiKey, str], django_assert_num_queries: Any
+) -> None:
+    row, _ = test_key
+    ApiKey.objects.filter(pk=row.pk).update(
+        last_used_at=timezone.now(), expires_at=timezone.now() + timedelta(days=3)
+    )
+    expected = ApiKey.objects.select_related("owner").get(pk=row.pk)
+
+    with django_assert_num_queries(1):
+        loaded = ApiKey.objects.for_authentication(row.lookup_id)
+        assert loaded is not None
+        fields = ("id", "owner_id", "lookup_id", "environment", "name", "scopes", "hashed_key")
+        assert [getattr(loaded, name) for name in fields] == [
+            getattr(expected, name) for name in fields
+        ]
+        assert loaded.revoked_at is None
+        assert loaded.expires_at == expected.expires_at
+        assert loaded.last_used_at == expected.last_used_at
+        assert loaded.expires_at is not None and timezone.is_aware(loaded.expires_at)
+        assert loaded.owner.pk == alice.pk
+        assert loaded.owner.get_username() == "alice"
+        assert loaded.owner.is_active is True
+
+
+def test_fields_the_request_path_does_not_read_load_on_access(
+    test_key: tuple[ApiKey, str], django_assert_num_queries: Any
+) -> None:
+    row, _ = test_key
+    loaded = ApiKey.objects.for_authentication(row.lookup_id)
+    assert loaded is not None
+
+    with django_assert_num_queries(1):
+        assert loaded.created_at == row.created_at
+
+
+def test_an_unknown_lookup_id_loads_nothing(db: Any) -> None:
+    assert ApiKey.objects.for_authentication("000000000000") is None
+
+
+# Refused before the database.
+
+
+def test_a_malformed_key_is_refused_without_any_query(
+    api: Client, test_key: tuple[ApiKey, str], django_assert_num_queries: Any
+) -> None:
+    _, raw = test_key
+
+    with django_assert_num_queries(0):
+        response = api.get(ACCOUNT, **bearer(malformed(raw)))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    assert ApiKey.objects.get(lookup_id=test_key[0].lookup_id).last_used_at is None
+
+
+def test_a_request_without_a_key_makes_no_query(
+    api: Client, db: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        response = api.get(ACCOUNT)
+
+    assert response.status_code == 401
+
+
+# No Argon2 on a warm key.
+
+
+def test_argon2_runs_once_per_key_per_process(
+    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    row, raw = test_key
+    hashing.forget_all()  # as in a worker that did not create the key
+
+    statuses = [api.get(ACCOUNT, **bearer(raw)).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+    assert argon2_verifications == [row.hashed_key]
+
+
+def test_the_process_that_creates_a_key_never_runs_argon2_for_it(
+    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    _, raw = test_key
+
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 200
+    assert argon2_verifications == []
+
+
+def test_a_wrong_secret_for_a_warm_key_is_refused_without_argon2(
+    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    row, raw = test_key
+    wrong = keys.generate_key("test", row.lookup_id)
+
+    response = api.get(ACCOUNT, **bearer(wrong))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    assert argon2_verifications == []
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+
+# No write per request.
+
+
+def test_last_used_at_is_written_at_most_once_per_minute(
+    api: Client, test_key: tuple[ApiKey, str], clock: Callable[[timedelta], datetime]
+) -> None:
+    row, raw = test_key
+    first = clock(timedelta(0))
+    api.get(ACCOUNT, **bearer(raw))
+    clock(timedelta(seconds=59))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 200
+    assert not [q for q in apikey_queries(captured) if q.startswith("UPDATE")]
+    row.refresh_from_db()
+    assert row.last_used_at == first
+
+
+def test_last_used_at_moves_forward_once_the_minute_has_passed(
+    api: Client, test_key: tuple[ApiKey, str], clock: Callable[[timedelta], datetime]
+) -> None:
+    row, raw = test_key
+    clock(timedelta(0))
+    api.get(ACCOUNT, **bearer(raw))
+    later = clock(timedelta(seconds=61))
+
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert row.last_used_at == later
+
+
+def test_the_first_use_is_recorded_once(
+    api: Client, test_key: tuple[ApiKey, str], clock: Callable[[timedelta], datetime]
+) -> None:
+    row, raw = test_key
+    for minutes in (0, 2, 4):
+        clock(timedelta(minutes=minutes))
+        assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+    assert row.events.filter(kind=ApiKeyEvent.Kind.FIRST_USED).count() == 1
+
+
+def test_a_failed_last_used_write_does_not_fail_the_request(
+    api: Client, test_key: tuple[ApiKey, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row, raw = test_key
+
+    def locked(*args: object, **kwargs: object) -> int:
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(ApiKeyQuerySet, "update", locked)
+
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 200
+    monkeypatch.undo()
+    row.refresh_from_db()
+    assert row.last_used_at is None
+
+
+# The bounded memory.
+
+
+def test_the_verified_memory_evicts_the_oldest_pair_past_its_bound(
+    settings: Any, make_key: MakeKey, alice: User
+) -> None:
+    settings.APIKEYS_VERIFIED_MEMORY_SIZE = 2
+    made = [make_key(alice, name=f"key {n}") for n in range(3)]  # create_key remembers each
+
+    remembered = [hashing.check_remembered(row.hashed_key, raw) for row, raw in made]
+
+    assert remembered == [None, True, True]
+    assert len(hashing._memory) == 2
+
+
+def test_an_evicted_key_is_verified_with_argon2_again_and_still_works(
+    settings: Any,
+    api: Client,
+    make_key: MakeKey,
+    alice: User,
+    argon2_verifications: list[str],
+) -> None:
+    settings.APIKEYS_VERIFIED_MEMORY_SIZE = 1
+    evicted, evicted_raw = make_key(alice, name="first")
+    make_key(alice, name="second")
+
+    response = api.get(ACCOUNT, **bearer(evicted_raw))
+
+    assert response.status_code == 200
+    assert argon2_verifications == [evicted.hashed_key]
+
+
+def test_the_memory_holds_no_key_and_no_digest_usable_elsewhere(
+    test_key: tuple[ApiKey, str],
+) -> None:
+    row, raw = test_key
+
+    stored = dict(hashing._memory._items)
+
+    assert list(stored) == [row.hashed_key]
+    assert raw.encode() not in stored[row.hashed_key]
+    assert raw not in repr(stored)
+
+
+# Correctness never rests on the memory.
+
+
+def test_a_revoked_key_is_refused_even_while_remembered(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+    services.revoke_key(row, actor=services.Actor.command("tests"))
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    assert hashing.check_remembered(row.hashed_key, raw) is True  # refused by the row
+
+
+def test_an_expired_key_is_refused_even_while_remembered(
+    api: Client, test_key: tuple[ApiKey, str], clock: Callable[[timedelta], datetime]
+) -> None:
+    row, raw = test_key
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=clock(timedelta(0)) + timedelta(hours=1))
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+    clock(timedelta(hours=1))
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 401
+    assert hashing.check_remembered(row.hashed_key, raw) is True
+
+
+def test_a_deactivated_owners_key_is_refused_even_while_remembered(
+    api: Client, alice: User, test_key: tuple[ApiKey, str]
+) -> None:
+    _, raw = test_key
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 401
+
+
+def test_a_rehashed_row_is_verified_with_argon2_once_and_upgraded(
+    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    row, raw = test_key
+    # A hash from before a parameter change (the test settings use time_cost=1).
+    old_hash = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1).hash(raw)
+    ApiKey.objects.filter(pk=row.pk).update(hashed_key=old_hash)
+
+    statuses = [api.get(ACCOUNT, **bearer(raw)).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+    assert argon2_verifications == [old_hash]
+    row.refresh_from_db()
+    assert row.hashed_key != old_hash
+    assert not hashing.needs_rehash(row.hashed_key)
+    assert PasswordHasher().verify(row.hashed_key, raw)
+
+
+def test_a_row_rehashed_for_another_secret_refuses_the_remembered_key(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+    ApiKey.objects.filter(pk=row.pk).update(hashed_key=hashing.hash_key(malformed(raw)))
+
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 401
