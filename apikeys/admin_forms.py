@@ -41,9 +41,7 @@ def user_by_username_or_email(value: str, *, active_only: bool) -> AbstractBaseU
         users = users.filter(is_active=True)
     value = value.strip()
     # Usernames are unique; emails are not, so an email must name exactly one user.
-    matches = list(users.filter(username=value)[:1]) or list(
-        users.filter(email__iexact=value)[:2]
-    )
+    matches = list(users.filter(username=value)[:1]) or list(users.filter(email__iexact=value)[:2])
     if not matches:
         raise forms.ValidationError("No such user: enter a username or email address.")
     if len(matches) > 1:
