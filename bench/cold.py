@@ -26,6 +26,7 @@ class ColdResult:
     parallelism: int
     samples: int
     median_ms: float
+    p90_ms: float
     max_ms: float
     peak_rss_delta_kib: int
 
@@ -46,6 +47,7 @@ def measure(*, samples: int) -> ColdResult:
         parallelism=int(conf.get("APIKEYS_ARGON2_PARALLELISM")),
         samples=samples,
         median_ms=statistics.median(durations),
+        p90_ms=statistics.quantiles(durations, n=10)[-1],
         max_ms=max(durations),
         peak_rss_delta_kib=_peak_rss_delta_in_fresh_process(stored, raw_key),
     )

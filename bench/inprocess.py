@@ -47,7 +47,11 @@ def variants(seed: Seed) -> list[Variant]:
 
 
 def run(seed: Seed, *, rounds: int, requests: int, cold_requests: int) -> dict[str, float]:
-    """Median µs per request of each variant, keyed by its letter."""
+    """Median µs per request of each variant, keyed by its letter.
+
+    The median of single requests, interleaved in small batches, so that a burst of load
+    from other processes on the machine shifts every variant alike or lands in the tails.
+    """
     handler = WSGIHandler()
     all_variants = variants(seed)
     for variant in all_variants:  # warm-up, and a check that each variant answers as expected
@@ -56,15 +60,12 @@ def run(seed: Seed, *, rounds: int, requests: int, cold_requests: int) -> dict[s
     samples: dict[str, list[float]] = {variant.label: [] for variant in all_variants}
     for _ in range(rounds):
         for variant in all_variants:
-            count = cold_requests if variant.before is not None else requests
-            elapsed = 0.0
-            for _ in range(count):
+            for _ in range(cold_requests if variant.before is not None else requests):
                 if variant.before is not None:
                     variant.before()
                 started = time.perf_counter()
                 call(handler, variant)
-                elapsed += time.perf_counter() - started
-            samples[variant.label].append(elapsed / count * 1e6)
+                samples[variant.label].append((time.perf_counter() - started) * 1e6)
     hashing.forget_all()
     return {label: statistics.median(values) for label, values in samples.items()}
 

@@ -28,9 +28,9 @@ def main() -> None:
     parser.add_argument(
         "--parts", default=",".join(PARTS), help="comma-separated: " + ", ".join(PARTS)
     )
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--requests", type=int, default=300, help="per variant per round")
-    parser.add_argument("--seconds", type=float, default=3.0, help="per HTTP load run")
+    parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds")
+    parser.add_argument("--requests", type=int, default=50, help="per variant per round")
+    parser.add_argument("--seconds", type=float, default=2.0, help="per HTTP load run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -93,7 +93,7 @@ def _child(args: argparse.Namespace) -> None:
             from bench import inprocess
 
             report.inprocess(
-                inprocess.run(data, rounds=args.rounds, requests=args.requests, cold_requests=5)
+                inprocess.run(data, rounds=args.rounds, requests=args.requests, cold_requests=2)
             )
         else:
             from bench import http_load
@@ -122,7 +122,8 @@ def _print_machine() -> None:
     print(
         f"machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}, Django {django.__version__}, "
-        f"DRF {rest_framework.__version__}"
+        f"DRF {rest_framework.__version__}; load average at start "
+        + " ".join(f"{load:.2f}" for load in os.getloadavg())
     )
 
 

@@ -36,3 +36,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Nothing is collected for the benchmark; without this whitenoise warns at every start.
+STATIC_ROOT = None  # type: ignore[assignment]  # Django's own default
