@@ -169,7 +169,11 @@ class ApiKeyAdmin(ApiKeyAdminBase):
         return TemplateResponse(
             request,
             self.creation_template,
-            {**self._page_context(request, "Create an API key"), "form": form},
+            {
+                **self._page_context(request, "Create an API key"),
+                "form": form,
+                "submit_label": "Create key",
+            },
         )
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:

@@ -377,6 +377,13 @@ def test_granting_credits_writes_the_ledger_and_the_balance_agrees(
     )
 
 
+def test_the_credits_page_shows_the_current_balance(staff_client: Client, funded: User) -> None:
+    response = staff_client.get(credits_page(funded))
+
+    assert response.status_code == 200
+    assert "The balance is 100 credits." in response.content.decode()
+
+
 def test_deducting_credits_writes_a_negative_ledger_entry(
     staff_client: Client, staff: User, funded: User
 ) -> None:

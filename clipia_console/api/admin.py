@@ -189,6 +189,11 @@ class AccountAdmin(AccountAdminBase):
                 "original": account,
                 "form": form,
                 "submit_label": "Apply" if account else "Grant",
+                "intro": (
+                    f"The balance is {credits.balance_of(account.pk)} credits."
+                    if account
+                    else "For a customer who has never had credits; the account starts here."
+                ),
                 "has_view_permission": self.has_view_permission(request),
             },
         )
