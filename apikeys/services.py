@@ -4,13 +4,14 @@ console views, the admin, DRF authentication and management commands all call it
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from apikeys import conf, hashing, keys, ratelimit
@@ -234,14 +235,18 @@ def _note_use(api_key: ApiKey, client_address: str | None, now: datetime) -> Non
     last = api_key.last_used_at
     if last is not None and now - last < resolution:
         return
-    rows = ApiKey.objects.filter(pk=api_key.pk)
+    # Only a row nobody else holds: a revoke in flight or another worker noting the same
+    # use is skipped rather than waited for (FOR UPDATE SKIP LOCKED; SQLite ignores it and
+    # _without_lock_waits covers it). A skipped write is retried by the next request.
+    unlocked = ApiKey.objects.filter(pk=api_key.pk).order_by().select_for_update(skip_locked=True)
+    rows = ApiKey.objects.filter(pk__in=unlocked.values("pk"))
     rows = (
         rows.filter(last_used_at__isnull=True)
         if last is None
         else rows.filter(last_used_at__lt=now - resolution)
     )
     try:
-        with transaction.atomic():
+        with _without_lock_waits(), transaction.atomic():
             updated = rows.update(last_used_at=now)
             if updated and last is None:
                 _record(
@@ -255,6 +260,26 @@ def _note_use(api_key: ApiKey, client_address: str | None, now: datetime) -> Non
         logger.warning("could not record api key use", extra={"key_prefix": api_key.display_prefix})
         return
     api_key.last_used_at = now
+
+
+@contextmanager
+def _without_lock_waits() -> Iterator[None]:
+    """On SQLite, whose writers share one database lock, fail at once ("database is
+    locked") instead of waiting up to OPTIONS["timeout"] for it: noting a use must never
+    hold up the response. Other databases skip locked rows instead (see _note_use)."""
+    connection = connections[router.db_for_write(ApiKey)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # Python's sqlite3 waits 5 seconds unless told otherwise; Django passes OPTIONS on.
+    wait_ms = int(float(connection.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {wait_ms}")
 
 
 def _record(api_key: ApiKey, kind: str, actor: Actor) -> None:

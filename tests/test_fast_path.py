@@ -4,6 +4,7 @@ database, no write per request, and correctness that never rests on the process 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 from django.contrib.auth.models import User
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -268,6 +269,63 @@ def test_a_failed_last_used_write_does_not_fail_the_request(
     monkeypatch.undo()
     row.refresh_from_db()
     assert row.last_used_at is None
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_row_locked_elsewhere_is_skipped_not_waited_for(
+    alice: User, make_key: MakeKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    row, raw = make_key(alice)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:  # a revoke in flight, say, in another worker
+        try:
+            with transaction.atomic():
+                list(ApiKey.objects.select_for_update().filter(pk=row.pk).values("pk"))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert locked.wait(timeout=30)
+    with connection.cursor() as cursor:
+        # Safety net only: a waiting implementation would fail here (and log) instead of
+        # hanging the suite.
+        cursor.execute("SET lock_timeout = '5s'")
+    try:
+        response = Client().get(ACCOUNT, **bearer(raw))
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert response.status_code == 200
+    assert "could not record api key use" not in caplog.text
+    row.refresh_from_db()
+    assert row.last_used_at is None
+    assert not row.events.filter(kind=ApiKeyEvent.Kind.FIRST_USED).exists()
+
+
+def test_on_sqlite_noting_a_use_does_not_wait_for_the_write_lock(db: Any) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: other databases skip locked rows instead")
+
+    def busy_timeout() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            return int(cursor.fetchone()[0])
+
+    configured = busy_timeout()
+    with services._without_lock_waits():
+        during = busy_timeout()
+
+    assert configured > 0
+    assert during == 0
+    assert busy_timeout() == configured
 
 
 # The bounded memory.
