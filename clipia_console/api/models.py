@@ -86,10 +86,13 @@ class LedgerEntry(models.Model):
         raise ValueError("ledger entries are append-only")
 
 
+MODEL_ID_MAX_LENGTH = 100
+
+
 class VideoModel(models.Model):
     """A generation model in the catalog. Ids look like ``clipia/motion-v1``."""
 
-    id = models.CharField(primary_key=True, max_length=100)
+    id = models.CharField(primary_key=True, max_length=MODEL_ID_MAX_LENGTH)
     name = models.CharField(max_length=100)
     description = models.TextField()
     price_credits = models.PositiveIntegerField()

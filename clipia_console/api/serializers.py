@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from rest_framework import serializers
@@ -35,7 +36,8 @@ class GenerationRequest(serializers.Serializer[dict[str, Any]]):
         self.model = model
 
     def validate_prompt(self, value: str) -> str:
-        if any(ord(char) < 32 and char not in "\n\t" for char in value) or "\x00" in value:
+        # Category Cc: C0 and C1 controls and DEL; newlines and tabs are fine in a prompt.
+        if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in value):
             raise serializers.ValidationError("The prompt contains control characters.")
         return value
 

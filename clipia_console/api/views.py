@@ -25,7 +25,7 @@ from clipia_console.api.errors import (
     ResourceNotFound,
     envelope,
 )
-from clipia_console.api.models import Generation, VideoModel
+from clipia_console.api.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
 from clipia_console.api.serializers import GenerationRequest, generation_data, model_data
 
 
@@ -171,6 +171,10 @@ def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tupl
 
 
 def _active_model(model_id: str) -> VideoModel:
+    # PostgreSQL refuses NUL in text (a DataError, so a 500) and ids are short: neither can
+    # name a model, so no query.
+    if "\x00" in model_id or len(model_id) > MODEL_ID_MAX_LENGTH:
+        raise ModelNotFound()
     model = VideoModel.objects.filter(pk=model_id, is_active=True).first()
     if model is None:
         raise ModelNotFound()
