@@ -7,15 +7,17 @@ without JavaScript. Keys are created and revoked through apikeys.services only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
@@ -24,12 +26,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from apikeys import conf, ratelimit, services
 from apikeys.client import client_address
 from apikeys.forms import CreateKeyForm
-from apikeys.models import ApiKey, ApiKeyEvent
+from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
 
 KEYS_PER_PAGE = 20
 
@@ -41,17 +44,32 @@ class ConsoleRequest(HttpRequest):
     user: User
 
 
-@never_cache
-@login_required
+View = Callable[..., HttpResponse]
+
+
+def sign_in_required(view: View) -> View:
+    """login_required, except that an htmx request whose session ended gets the whole
+    browser sent to sign in (HX-Redirect) instead of a sign-in page swapped into a row."""
+    guarded = login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: ConsoleRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            back_to = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back_to).url)
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
-def console_home(request: ConsoleRequest) -> HttpResponse:
-    keys = ApiKey.objects.filter(owner=request.user)
-    context = {"active_key_count": keys.active().count(), "tab": "overview"}
-    return render(request, "apikeys/overview.html", context)
+def console_home(request: HttpRequest) -> HttpResponse:
+    """The console opens on its first tab."""
+    return redirect("apikeys:api_keys")
 
 
 @never_cache
-@login_required
+@sign_in_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
@@ -60,7 +78,7 @@ def api_keys(request: ConsoleRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@sign_in_required
 @require_http_methods(["GET", "POST"])
 def revoke(request: ConsoleRequest, key_id: int) -> HttpResponse:
     # Ownership is part of the query: anyone else's id is indistinguishable from no id.
@@ -182,7 +200,7 @@ def _render_create(
     return render(request, template, context, status=status)
 
 
-def _keys_of(user: User) -> Any:
+def _keys_of(user: User) -> ApiKeyQuerySet:
     """The user's keys with what a row shows: the revocation event and who did it (one
     prefetch query per page, however many keys), never the hash."""
     revocations = ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.REVOKED).select_related("actor")

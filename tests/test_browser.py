@@ -188,6 +188,16 @@ def test_invalid_input_shows_the_field_message_in_place(page: Page, alice: User)
     assert ApiKey.objects.filter(owner=alice).count() == 0
 
 
+def test_a_refused_htmx_request_is_explained_not_silent(page: Page, alice: User) -> None:
+    sign_in(page)
+    page.context.clear_cookies(name="csrftoken")  # the POST's token no longer matches
+
+    fill_create_form(page, "Refused")
+
+    expect(page.get_by_role("alert")).to_contain_text("security token expired")
+    assert ApiKey.objects.filter(owner=alice).count() == 0
+
+
 def test_reloading_or_coming_back_after_creating_shows_no_key(page: Page, alice: User) -> None:
     sign_in(page)
     fill_create_form(page, "Shown once")

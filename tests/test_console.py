@@ -70,11 +70,26 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_come_back(alice: User) -> No
     assert client.get(KEYS_URL).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/developer/", KEYS_URL, f"{KEYS_URL}1/revoke/"])
+@pytest.mark.parametrize("url", [KEYS_URL, f"{KEYS_URL}1/revoke/"])
 def test_every_console_page_requires_sign_in(db: Any, url: str) -> None:
     response = Client().get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_browser_to_sign_in(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice)
+    headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
+
+    response = Client().post(revoke_url(api_key), headers=headers)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/developer/api-keys/%3Fpage%3D2"
+    assert response.content == b""
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is None
 
 
 def test_the_site_root_leads_to_the_console(db: Any) -> None:
@@ -83,17 +98,18 @@ def test_the_site_root_leads_to_the_console(db: Any) -> None:
     assert response["Location"] == "/developer/"
 
 
-def test_the_console_shell_has_the_tab_bar_with_api_keys(console: Client) -> None:
+def test_the_console_opens_on_its_first_tab_api_keys(console: Client) -> None:
     response = console.get("/developer/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'aria-label="Developer console"' in html
-    assert f'href="{KEYS_URL}"' in html
+    assert response.status_code == 302
+    assert response["Location"] == KEYS_URL
 
 
-def test_the_api_keys_tab_is_marked_current(console: Client) -> None:
+def test_the_api_keys_tab_is_first_in_the_tab_bar_and_marked_current(console: Client) -> None:
     html = console.get(KEYS_URL).content.decode()
-    assert re.search(rf'href="{KEYS_URL}"\s+aria-current="page">API Keys<', html)
+    tab_bar = html[html.index('aria-label="Developer console"') :]
+    tab_bar = tab_bar[: tab_bar.index("</nav>")]
+    tabs = re.findall(r'<a class="tab" href="([^"]+)"( aria-current="page")?>([^<]+)</a>', tab_bar)
+    assert tabs[0] == (KEYS_URL, ' aria-current="page"', "API Keys")
 
 
 def test_signing_out_ends_the_session(console: Client) -> None:
@@ -720,7 +736,6 @@ def pages(console: Client, alice: User, make_key: MakeKey) -> dict[str, str]:
     console.post(revoke_url(revoked))
     return {
         "sign-in": Client().get("/accounts/login/").content.decode(),
-        "shell": console.get("/developer/").content.decode(),
         "list": console.get(KEYS_URL).content.decode(),
         "new key": create(console).content.decode(),
         "new key (htmx)": create(console, headers=HTMX).content.decode(),

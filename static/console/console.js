@@ -103,6 +103,36 @@
     });
   });
 
+  // htmx swaps nothing on an error status or a network failure; say so rather than
+  // leave a button that seems to do nothing.
+  function showFailure(message) {
+    var shell = document.querySelector(".shell");
+    var flash = document.getElementById("request-failure");
+    if (!shell) {
+      return;
+    }
+    if (!flash) {
+      flash = document.createElement("p");
+      flash.id = "request-failure";
+      flash.className = "flash flash-error";
+      flash.setAttribute("role", "alert");
+      shell.insertBefore(flash, shell.querySelector(".tabs").nextSibling);
+    }
+    flash.textContent = message;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    showFailure(
+      status === 403
+        ? "Your session or its security token expired. Reload the page and try again."
+        : "Something went wrong (HTTP " + status + "). Reload the page to see where things stand."
+    );
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showFailure("Could not reach Clipia. Check your connection and try again.");
+  });
+
   document.addEventListener("htmx:load", function (event) {
     enhance(event.detail.elt);
   });
