@@ -100,7 +100,7 @@ def mutated_keys(real: str) -> st.SearchStrategy[str]:
     """Small and large mutations of a real key: all must be refused."""
     head = len(keys.key_prefix("live"))
     lookup_end = head + keys.LOOKUP_ID_LENGTH
-    other_env = "test" if real.startswith(keys.key_prefix("live")) else "live"
+    other_env: keys.Environment = "test" if real.startswith(keys.key_prefix("live")) else "live"
     base62 = st.text(alphabet=keys.BASE62_ALPHABET, min_size=1, max_size=1)
     return st.one_of(
         st.integers(0, len(real) - 1).map(lambda i: real[:i]),  # truncated
@@ -313,7 +313,7 @@ def _paths(world: World) -> st.SearchStrategy[str]:
     )
 
 
-def send(method: str, path: str, meta: dict[str, str], content_type: str, body: bytes) -> Any:
+def send(method: str, path: str, meta: dict[str, Any], content_type: str, body: bytes) -> Any:
     client = Client()
     return client.generic(method, path, data=body, content_type=content_type, **meta)
 
