@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -154,6 +155,8 @@ class SignInView(LoginView):
         return _with_retry_after(self.render_to_response(context, status=429), retry_after)
 
 
+# Error reports (DEBUG pages, error emails) show "********" for these locals, not the key.
+@sensitive_variables("raw_key", "new_key")
 def _create(request: ConsoleRequest) -> HttpResponse:
     form = CreateKeyForm(request.POST)
     if not form.is_valid():
@@ -182,6 +185,7 @@ def _create(request: ConsoleRequest) -> HttpResponse:
     return _render_create(request, CreateKeyForm(), status=201, new_key=new_key)
 
 
+@sensitive_variables("new_key", "context")
 def _render_create(
     request: ConsoleRequest,
     form: CreateKeyForm,

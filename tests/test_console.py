@@ -4,7 +4,9 @@ no-JavaScript path) and htmx partials. Personas: alice signs in, bob is another 
 from __future__ import annotations
 
 import logging
+import operator
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -14,7 +16,9 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.views.debug import ExceptionReporter
 
+from apikeys import views
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.conftest import PASSWORD, MakeKey
 
@@ -214,6 +218,21 @@ def test_the_new_key_never_reaches_the_logs(
     logged = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
     assert "api key created" in logged  # the log is captured, and the key is not in it
     assert raw_key not in logged
+
+
+def test_error_reports_show_stars_instead_of_a_new_key(
+    console: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rendering fails after the key exists; operator.truediv fails in C, adding no frame
+    # whose locals would hold the context.
+    monkeypatch.setattr(views, "render", operator.truediv)
+    with pytest.raises(TypeError) as failure:
+        create(console)
+
+    report = ExceptionReporter(None, failure.type, failure.value, failure.tb).get_traceback_html()
+
+    assert "raw_key" in report  # the frame that held the key is in the report
+    assert FULL_KEY.search(unescape(report)) is None
 
 
 def test_the_form_starts_on_test_with_both_scopes_checked(console: Client) -> None:
