@@ -1,7 +1,8 @@
 """Over HTTP: gunicorn with 2 sync workers on 127.0.0.1, a loopback load generator, and
 /v1/account under our authentication, under DRF TokenAuthentication and under none, in
-interleaved runs. wrk when installed (`apt-get install wrk`), else a small threaded
-Python client (which loads the same 2 cores, so its numbers are lower)."""
+interleaved runs. wrk when installed (`apt-get install wrk`), else (or with
+BENCH_PYTHON_CLIENT=1) a small threaded Python client, which needs far more CPU per request
+than wrk and takes it from the same cores as the server, so its numbers are lower."""
 
 from __future__ import annotations
 
@@ -30,7 +31,11 @@ CONNECTIONS = 4
 @dataclass(frozen=True)
 class HttpResult:
     generator: str
-    medians: dict[str, float]
+    # Median requests per second, and median CPU the gunicorn workers spent per request
+    # (µs). Throughput moves with whatever else runs on the machine; the workers' own CPU
+    # time per request barely does, so it is the steadier comparison on a shared box.
+    rates: dict[str, float]
+    cpu_us: dict[str, float]
 
 
 def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
@@ -42,6 +47,7 @@ def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
         ),
         "/v1/account view, no authentication": ("/bench/account/none", ""),
     }
+    seconds = max(1, round(seconds))  # wrk takes whole seconds
     port = _free_port()
     server = _start_gunicorn(port, seed)
     try:
@@ -49,25 +55,50 @@ def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
             # Every worker verifies the key once (cold) before anything is measured.
             for _ in range(20):
                 assert _get(port, path, header) == 200, path
-        wrk = shutil.which("wrk")
-        samples: dict[str, list[float]] = {name: [] for name in targets}
-        for _ in range(rounds):
-            for name, (path, header) in targets.items():
-                rate = (
+        workers = _children(server.pid)
+        wrk = None if os.environ.get("BENCH_PYTHON_CLIENT") else shutil.which("wrk")
+        rates: dict[str, list[float]] = {name: [] for name in targets}
+        cpu_us: dict[str, list[float]] = {name: [] for name in targets}
+        names = list(targets)
+        for round_number in range(rounds):
+            # Each round starts with the next variant, so none always runs first or last.
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                path, header = targets[name]
+                cpu_before = _cpu_seconds(workers)
+                started = time.monotonic()
+                served = (
                     _wrk(wrk, port, path, header, seconds)
                     if wrk
                     else _python_load(port, path, header, seconds)
                 )
-                samples[name].append(rate)
+                elapsed = time.monotonic() - started
+                rates[name].append(served / elapsed)
+                cpu_us[name].append((_cpu_seconds(workers) - cpu_before) / served * 1e6)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    generator = (
-        f"wrk -t2 -c{CONNECTIONS} -d{seconds:g}s" if wrk else f"Python, {CONNECTIONS} threads"
-    )
+    generator = f"wrk -t2 -c{CONNECTIONS} -d{seconds}s" if wrk else f"Python, {CONNECTIONS} threads"
     return HttpResult(
-        generator, {name: statistics.median(rates) for name, rates in samples.items()}
+        generator,
+        {name: statistics.median(values) for name, values in rates.items()},
+        {name: statistics.median(values) for name, values in cpu_us.items()},
     )
+
+
+def _children(pid: int) -> list[int]:
+    """The gunicorn master's worker processes (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        # Fields 14 and 15 of /proc/<pid>/stat: user and system time, in clock ticks.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _start_gunicorn(port: int, seed: Seed) -> subprocess.Popen[bytes]:
@@ -98,8 +129,9 @@ def _start_gunicorn(port: int, seed: Seed) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start")
 
 
-def _wrk(wrk: str, port: int, path: str, header: str, seconds: float) -> float:
-    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds:g}s"]
+def _wrk(wrk: str, port: int, path: str, header: str, seconds: int) -> int:
+    """Requests served in ``seconds`` of load."""
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s"]
     if header:
         command += ["-H", header]
     output = subprocess.run(
@@ -107,12 +139,13 @@ def _wrk(wrk: str, port: int, path: str, header: str, seconds: float) -> float:
     ).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"{path}: non-2xx answers under load:\n{output}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    match = re.search(r"(\d+) requests in", output)
     assert match, output
-    return float(match.group(1))
+    return int(match.group(1))
 
 
-def _python_load(port: int, path: str, header: str, seconds: float) -> float:
+def _python_load(port: int, path: str, header: str, seconds: int) -> int:
+    """Requests served in ``seconds`` of load."""
     counts = [0] * CONNECTIONS
     deadline = time.monotonic() + seconds
 
@@ -123,12 +156,11 @@ def _python_load(port: int, path: str, header: str, seconds: float) -> float:
             counts[index] += 1
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONNECTIONS)]
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.monotonic() - started)
+    return sum(counts)
 
 
 def _get(port: int, path: str, header: str) -> int:

@@ -28,11 +28,17 @@ def inprocess(medians: dict[str, float]) -> None:
 
 def http(result: HttpResult) -> None:
     print(f"load generator: {result.generator}")
-    for name, value in result.medians.items():
-        print(f"{name:38} {value:9.0f} requests/s")
-    ours, token, none = (result.medians[name] for name in result.medians)
-    print(f"ours / TokenAuthentication = {ours / token:.2f}   (target ≥ 0.95)")
-    print(f"ours / no authentication   = {ours / none:.2f}   (aim ≥ 0.7)")
+    print(f"{'':38} {'requests/s':>10} {'worker CPU µs/request':>22}")
+    for name in result.rates:
+        print(f"{name:38} {result.rates[name]:10.0f} {result.cpu_us[name]:22.0f}")
+    ours, token, none = result.rates.values()
+    print(f"throughput  ours / TokenAuthentication = {ours / token:.2f}   (target ≥ 0.95)")
+    print(f"throughput  ours / no authentication   = {ours / none:.2f}   (aim ≥ 0.7)")
+    ours, token, none = result.cpu_us.values()
+    print(
+        f"CPU-bound   ours / TokenAuthentication = {token / ours:.2f}   (capacity, CPU per request)"
+    )
+    print(f"CPU-bound   ours / no authentication   = {none / ours:.2f}")
 
 
 def cold(result: ColdResult) -> None:
