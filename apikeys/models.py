@@ -54,8 +54,11 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
         instances. Compiling a query costs Django several times what this index probe
         costs the database, and this runs on every /v1 request. The instances are the
         same as ``select_related("owner").only(...)`` would build: unfetched fields are
-        deferred and load on access.
+        deferred and load on access. It runs its own statement, so it refuses to pretend
+        to honour filters: call it on ``ApiKey.objects``.
         """
+        if self.query.where:
+            raise TypeError("for_authentication() ignores filters: call it on ApiKey.objects")
         connection = connections[self.db]
         statement = _authentication_statement(connection)
         with connection.cursor() as cursor:

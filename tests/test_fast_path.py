@@ -142,6 +142,13 @@ def test_an_unknown_lookup_id_loads_nothing(db: Any) -> None:
     assert ApiKey.objects.for_authentication("000000000000") is None
 
 
+def test_the_lookup_refuses_to_ignore_a_filter(test_key: tuple[ApiKey, str]) -> None:
+    row, _ = test_key
+
+    with pytest.raises(TypeError):
+        ApiKey.objects.active().for_authentication(row.lookup_id)
+
+
 # Refused before the database.
 
 
