@@ -39,3 +39,9 @@ LOGGING = {
 
 # Nothing is collected for the benchmark; without this whitenoise warns at every start.
 STATIC_ROOT = None  # type: ignore[assignment]  # Django's own default
+
+# BENCH_CONN_HEALTH_CHECKS=false turns off the per-request connection check (a `SELECT 1`
+# round trip before each request's first query on PostgreSQL) to show what authentication
+# itself costs; production keeps it on. docs/benchmarks.md reports both.
+if os.environ.get("BENCH_CONN_HEALTH_CHECKS", "").lower() == "false":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
