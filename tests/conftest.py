@@ -3,6 +3,7 @@ staff is a Clipia staff member."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from django.test import Client
 from apikeys import hashing, services
 from apikeys.models import ApiKey
 from clipia_console.api import credits
+from clipia_console.api.models import VideoModel
 
 PASSWORD = "correct-horse-battery"
 
@@ -95,6 +97,16 @@ def live_key(alice: User, make_key: MakeKey) -> tuple[ApiKey, str]:
 @pytest.fixture
 def test_key(alice: User, make_key: MakeKey) -> tuple[ApiKey, str]:
     return make_key(alice, "test", name="alice test")
+
+
+@pytest.fixture
+def catalog(db: Any) -> None:
+    """The model catalog the data migration seeds, for transactional tests: the flush that
+    ends each one empties every table. (serialized_rollback would clash with the content
+    types that a flush's post_migrate recreates.)"""
+    seed = importlib.import_module("clipia_console.api.migrations.0002_seed_models")
+    for entry in seed.CATALOG:
+        VideoModel.objects.update_or_create(id=entry["id"], defaults=entry)
 
 
 @pytest.fixture

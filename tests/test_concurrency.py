@@ -16,10 +16,10 @@ from clipia_console.api import credits, generations
 from clipia_console.api.models import Generation, LedgerEntry, VideoModel
 from tests.conftest import MakeKey, bearer
 
-# serialized_rollback: each test starts with the seeded model catalog, which a flush removes.
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("catalog"),
 ]
 
 MODEL = "clipia/motion-v1"

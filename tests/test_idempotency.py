@@ -309,7 +309,8 @@ def test_purging_deletes_only_records_past_retention(
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog")
 def test_concurrent_duplicates_are_charged_once(alice: Any, make_key: MakeKey) -> None:
     credits.grant(alice, 1000, reason="test funds")
     _, raw = make_key(alice, "live")

@@ -34,9 +34,9 @@ FUNDS = 100_000
 
 
 def against_real_postgresql(test: Any) -> Any:
-    """gunicorn and the proxy need PostgreSQL and committed rows; serialized_rollback gives
-    each test the seeded model catalog back, which the flush between tests removes."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
+    """gunicorn and the proxy need PostgreSQL, committed rows and the model catalog."""
+    test = pytest.mark.django_db(transaction=True)(test)
+    test = pytest.mark.usefixtures("catalog")(test)
     return pytest.mark.services(test)
 
 
