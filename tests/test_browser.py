@@ -24,7 +24,13 @@ from tests.browser_support import (
 )
 from tests.conftest import PASSWORD, MakeKey
 
-pytestmark = pytest.mark.browser
+# live_server needs committed rows (transaction=True). serialized_rollback: each test
+# starts from the migrated data (the seeded model catalog), and the flush after it skips
+# post_migrate, so a following serialized test can restore content types without clashing.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 KEYS_PATH = "/developer/api-keys/"
 
