@@ -130,6 +130,7 @@ def test_sign_in_create_copy_use_revoke_then_401(page: Page, alice: User) -> Non
     row = page.locator(f"#key-{api_key.pk}")
     expect(row).to_have_class(re.compile(r"\bis-revoked\b"))
     expect(row).to_contain_text("by owner alice")
+    expect(row).to_be_focused()  # its Revoke button is gone; focus stays on the row
     expect(page.locator("#announcer")).to_contain_text("Revoked “Production server”.")
     assert page.evaluate("window.stillTheSamePage") is True
     assert v1_account_status(page, raw_key) == 401

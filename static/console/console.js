@@ -19,7 +19,9 @@
         button.hidden = false;
       });
     }
-    var target = root.querySelector("[data-focus-on-load]");
+    var target = root.matches && root.matches("[data-focus-on-load]")
+      ? root
+      : root.querySelector("[data-focus-on-load]");
     if (target) {
       target.focus();
     }
