@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from apikeys import services
+from apikeys import keys, services
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -211,3 +212,41 @@ def test_a_revoked_key_gets_401_from_every_worker_at_once(
     assert {sent.status for sent in after} == {401}
     assert {sent.status for sent in before} <= {200, 401}
     assert len({served[sent.n][0] for sent in after if sent.n in served}) >= 3
+
+
+def test_the_wrong_secret_limit_is_shared_by_all_workers_through_redis(
+    alice: Any, make_key: Any, tmp_path: Path
+) -> None:
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: without Redis each worker counts on its own")
+    _, raw = make_key(alice, "live")
+    head = raw[: -keys.SECRET_LENGTH - keys.CHECKSUM_LENGTH]
+    limit = 10
+    statuses: list[int] = []
+    served: dict[int, tuple[int, int]] = {}
+
+    # An hour-long window, so the flood cannot straddle two windows.
+    with gunicorn(
+        tmp_path,
+        database_url=subprocess_database_url(),
+        workers=3,
+        APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY=str(limit),
+        APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS="1000",
+        APIKEYS_SLOW_VERIFY_WINDOW_SECONDS="3600",
+    ) as server:
+
+        def send(n: int) -> int:
+            wrong = head + f"{n:032d}" + keys.checksum(head + f"{n:032d}")
+            headers = {"Authorization": f"Bearer {wrong}"}
+            return server.request("GET", f"/v1/account?n={n}", headers=headers)[0]
+
+        # Concurrent batches until at least two workers have taken part (bounded).
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            for batch in range(20):
+                statuses += pool.map(send, range(batch * 15, batch * 15 + 15))
+                served = server.served()
+                if len({pid for pid, _ in served.values()}) >= 2 and len(statuses) >= 30:
+                    break
+
+    assert sorted(statuses) == [401] * limit + [429] * (len(statuses) - limit)
+    assert len({pid for pid, _ in served.values()}) >= 2
