@@ -291,6 +291,7 @@ def test_htmx_create_shows_the_full_key_in_the_panel_only(console: Client) -> No
         ({"name": ""}, "name", "Give the key a name."),
         ({"name": "   "}, "name", "Give the key a name."),
         ({"name": "x" * 101}, "name", "Key names are at most 100 characters."),
+        ({"name": "null\x00byte"}, "name", "Null characters are not allowed."),
         ({"environment": "prod"}, "environment", "Choose the live or the test environment."),
         ({"environment": ""}, "environment", "Choose the live or the test environment."),
         ({"scopes": []}, "scopes", "Choose at least one scope."),
@@ -608,6 +609,12 @@ def test_cannot_see_or_revoke_another_users_key(
     bobs_key.refresh_from_db()
     assert bobs_key.revoked_at is None
     assert v1_account(raw_key) == 200
+
+
+@pytest.mark.parametrize("key_id", ["0", "99999999999999999999999"])
+def test_an_impossible_key_id_is_a_404_not_a_500(console: Client, key_id: str) -> None:
+    assert console.get(f"{KEYS_URL}{key_id}/revoke/").status_code == 404
+    assert console.post(f"{KEYS_URL}{key_id}/revoke/", headers=HTMX).status_code == 404
 
 
 def test_staff_cannot_revoke_a_customers_key_from_the_console(
