@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.views.debug import ExceptionReporter
 
-from apikeys import views
+from apikeys import services, views
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.conftest import PASSWORD, MakeKey
 
@@ -475,6 +475,24 @@ def test_revoked_keys_stay_listed_with_who_revoked_them_and_when(
     assert "by owner alice" in row
     assert api_key.revoked_at.isoformat() in row
     assert "Revoke…" not in row
+
+
+def test_a_key_revoked_by_staff_or_a_command_says_so(
+    console: Client, alice: User, staff: User, make_key: MakeKey
+) -> None:
+    by_staff, _ = make_key(alice, name="by staff")
+    by_command, _ = make_key(alice, name="by command")
+    services.revoke_key(
+        by_staff, actor=services.Actor.person(staff, owner_id=alice.pk, client_address=None)
+    )
+    services.revoke_key(by_command, actor=services.Actor.command("revokeapikey"))
+
+    html = console.get(KEYS_URL).content.decode()
+
+    staff_row = html[html.index(f'id="key-{by_staff.pk}"') :]
+    command_row = html[html.index(f'id="key-{by_command.pk}"') :]
+    assert "by staff staff" in staff_row[: staff_row.index("</tr>")]
+    assert "by manage.py revokeapikey" in command_row[: command_row.index("</tr>")]
 
 
 def test_the_list_costs_the_same_queries_for_one_key_or_many(
