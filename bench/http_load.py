@@ -36,9 +36,13 @@ class HttpResult:
     # time per request barely does, so it is the steadier comparison on a shared box.
     rates: dict[str, float]
     cpu_us: dict[str, float]
+    # Median over rounds of each round's ours/other throughput ratio: runs next to each
+    # other share the machine's load of the moment, so their ratio is steadier than the
+    # ratio of two medians. In the order of ``rates``: ours/Token, ours/no authentication.
+    paired_ratios: tuple[float, float]
 
 
-def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
+def run(seed: Seed, *, rounds: int, seconds: int) -> HttpResult:
     targets = {
         "/v1/account, ours": ("/v1/account", f"Authorization: Bearer {seed.raw_key}"),
         "/v1/account view, TokenAuthentication": (
@@ -47,7 +51,7 @@ def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
         ),
         "/v1/account view, no authentication": ("/bench/account/none", ""),
     }
-    seconds = max(1, round(seconds))  # wrk takes whole seconds
+    seconds = max(1, seconds)  # wrk takes whole seconds
     port = _free_port()
     server = _start_gunicorn(port, seed)
     try:
@@ -79,10 +83,15 @@ def run(seed: Seed, *, rounds: int, seconds: float) -> HttpResult:
         server.terminate()
         server.wait(timeout=10)
     generator = f"wrk -t2 -c{CONNECTIONS} -d{seconds}s" if wrk else f"Python, {CONNECTIONS} threads"
+    ours, token, none = rates.values()
     return HttpResult(
         generator,
         {name: statistics.median(values) for name, values in rates.items()},
         {name: statistics.median(values) for name, values in cpu_us.items()},
+        (
+            statistics.median(a / b for a, b in zip(ours, token, strict=True)),
+            statistics.median(a / b for a, b in zip(ours, none, strict=True)),
+        ),
     )
 
 

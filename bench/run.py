@@ -30,7 +30,7 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds")
     parser.add_argument("--requests", type=int, default=50, help="per variant per round")
-    parser.add_argument("--seconds", type=float, default=2.0, help="per HTTP load run")
+    parser.add_argument("--seconds", type=int, default=1, help="per HTTP load run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -98,7 +98,7 @@ def _child(args: argparse.Namespace) -> None:
         else:
             from bench import http_load
 
-            report.http(http_load.run(data, rounds=max(3, args.rounds // 2), seconds=args.seconds))
+            report.http(http_load.run(data, rounds=args.rounds, seconds=args.seconds))
     finally:
         from django.db import connection
 
