@@ -70,26 +70,9 @@ class ModelView(APIView):
         idempotency_key = _idempotency_key(request)
         body = GenerationRequest(data=request.data, model=model)
         body.is_valid(raise_exception=True)
-        key = _key(request)
-        if idempotency_key is None:
-            status, data = _generate(key, model, body.validated_data)
-            return Response(data, status=status)
-        outcome = _claim(key, idempotency_key, idempotency.fingerprint(model.id, request.data))
-        if isinstance(outcome, idempotency.Replay):
-            replay = HttpResponse(
-                outcome.body, status=outcome.status_code, content_type="application/json"
-            )
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        try:
-            with transaction.atomic():
-                status, data = _generate(key, model, body.validated_data)
-                idempotency.finish(outcome, status, JSONRenderer().render(data).decode())
-        except idempotency.InFlight:
-            raise IdempotencyConflict(_IN_FLIGHT) from None
-        except BaseException:
-            idempotency.let_go(outcome)
-            raise
+        if idempotency_key is not None:
+            return _generate_once(request, model, body.validated_data, idempotency_key)
+        status, data = _generate(_key(request), model, body.validated_data)
         return Response(data, status=status)
 
 
@@ -132,6 +115,32 @@ def _idempotency_key(request: Request) -> str | None:
         raise InvalidRequest(
             "The Idempotency-Key header must be 1 to 255 printable ASCII characters, e.g. a UUID."
         ) from None
+
+
+def _generate_once(
+    request: Request, model: VideoModel, validated: dict[str, Any], idempotency_key: str
+) -> HttpResponse:
+    """_generate under an Idempotency-Key: the first request does the work and stores its
+    answer in the same transaction as the charge; a retry gets that answer back."""
+    key = _key(request)
+    outcome = _claim(key, idempotency_key, idempotency.fingerprint(model.id, request.data))
+    if isinstance(outcome, idempotency.Replay):
+        replay = HttpResponse(
+            outcome.body, status=outcome.status_code, content_type="application/json"
+        )
+        replay["Idempotent-Replayed"] = "true"
+        return replay
+    try:
+        with transaction.atomic():
+            status, data = _generate(key, model, validated)
+            idempotency.finish(outcome, status, JSONRenderer().render(data).decode())
+    except idempotency.InFlight:
+        # Another request took the claim over; our charge rolled back with the atomic block.
+        raise IdempotencyConflict(_IN_FLIGHT) from None
+    except BaseException:
+        idempotency.let_go(outcome)
+        raise
+    return Response(data, status=status)
 
 
 def _claim(
