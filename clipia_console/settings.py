@@ -146,6 +146,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clipia"),
+            # A Redis that stops answering must cost a request a second at most: the rate
+            # limits then count in process (apikeys.ratelimit) instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

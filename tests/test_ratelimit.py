@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from apikeys import hashing, keys, ratelimit
@@ -136,20 +135,24 @@ def test_keys_with_a_valid_checksum_but_unknown_id_never_reach_argon2(
     assert argon2_calls == []
 
 
-def test_the_limit_holds_in_process_when_the_cache_is_unreachable(
-    api: Client, live_key: Any, monkeypatch: pytest.MonkeyPatch
+def test_the_limit_holds_in_process_when_redis_is_unreachable(
+    api: Client, live_key: Any, settings: Any
 ) -> None:
     _, raw = live_key
-    hashing.forget_all()
+    account(api, raw)  # verified while Redis was fine
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
-    def unreachable(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 3)]
+    legitimate = account(api, raw)
 
-    monkeypatch.setattr(cache, "add", unreachable)
-
-    statuses = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 3)]
-
-    assert statuses == [401] * PER_KEY + [429] * 3
+    assert flood == [401] * PER_KEY + [429] * 3
+    assert legitimate.status_code == 200
 
 
 def test_a_correct_key_counts_once_while_cold_and_never_once_warm(live_key: Any) -> None:
