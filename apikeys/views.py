@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,8 @@ from apikeys.forms import CreateKeyForm
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
 
 KEYS_PER_PAGE = 20
+
+logger = logging.getLogger(__name__)
 
 
 class ConsoleRequest(HttpRequest):
@@ -115,13 +118,12 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        markers = [_blocked_marker(bucket) for bucket in _sign_in_buckets(request)]
-        blocked_until = cache.get_many(markers).values()
-        if blocked_until:
+        blocked_until = _blocked_until(_sign_in_buckets(request))
+        if blocked_until is not None:
             # Unbound, so that no password is checked while the limit holds.
             username = str(request.POST.get("username", ""))[:150]
             form = AuthenticationForm(request, initial={"username": username})
-            return self._too_many(form, max(1, int(max(blocked_until) - time.time())))
+            return self._too_many(form, max(1, int(blocked_until - time.time())))
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
@@ -140,10 +142,8 @@ class SignInView(LoginView):
         retry_after = max((wait for wait in waits if wait is not None), default=None)
         if retry_after is None:
             return super().form_invalid(form)
-        # hit() only counts; this marker is what refuses the next attempts unchecked.
-        for bucket, wait in zip(buckets, waits, strict=True):
-            if wait is not None:
-                cache.set(_blocked_marker(bucket), time.time() + wait, timeout=wait)
+        # hit() only counts; these markers are what refuse the next attempts unchecked.
+        _block({bucket: wait for bucket, wait in zip(buckets, waits, strict=True) if wait})
         return self._too_many(form, retry_after)
 
     def _too_many(self, form: AuthenticationForm, retry_after: int) -> HttpResponse:
@@ -250,8 +250,24 @@ def _sign_in_buckets(request: HttpRequest) -> dict[str, str]:
     return buckets
 
 
-def _blocked_marker(bucket: str) -> str:
-    return f"blocked:{bucket}"
+def _blocked_until(buckets: dict[str, str]) -> float | None:
+    """When the latest sign-in block on these buckets ends, or None if none holds."""
+    try:
+        until = cache.get_many([f"blocked:{bucket}" for bucket in buckets]).values()
+    except Exception:  # whatever an unreachable cache backend raises
+        # Sign-in must not fail with the cache; hit() still counts failures in process
+        # and answers 429 past the limit, only a right password is no longer refused.
+        logger.warning("sign-in block markers unreadable; cache unavailable")
+        return None
+    return max(until, default=None)
+
+
+def _block(waits: dict[str, int]) -> None:
+    try:
+        for bucket, wait in waits.items():
+            cache.set(f"blocked:{bucket}", time.time() + wait, timeout=wait)
+    except Exception:  # as in _blocked_until: degrade, never fail the request
+        logger.warning("sign-in block markers unwritable; cache unavailable")
 
 
 def _too_many(what: str, retry_after: int) -> str:

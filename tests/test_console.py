@@ -750,6 +750,24 @@ def test_failed_sign_ins_are_counted_per_client_address(
     assert sign_in(Client(), "bob", PASSWORD, "203.0.113.6").status_code == 302
 
 
+def test_sign_in_limits_hold_in_process_when_redis_is_unreachable(
+    alice: User, settings: Any
+) -> None:
+    settings.APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME = 2
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    client = Client()
+
+    statuses = [sign_in(client, "alice", "wrong").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 429, 429]
+
+
 def test_a_few_failures_do_not_stop_the_right_password(alice: User, settings: Any) -> None:
     settings.APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME = 3
     client = Client()
