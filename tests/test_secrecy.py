@@ -26,7 +26,7 @@ def secret_of(raw: str) -> str:
 
 def database_text() -> str:
     """Every value of every row of every table, as one string."""
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
@@ -92,7 +92,7 @@ def test_no_key_reaches_the_cache(api: Client, alice: User, make_key: MakeKey) -
 
     backend = caches["default"]
     if isinstance(backend, LocMemCache):  # every stored value is inspectable
-        stored = repr(dict(backend._cache))
+        stored = repr(dict(backend._cache))  # type: ignore[attr-defined]
         assert_absent(stored, raw)
     else:  # Redis: scan this database's keys and values
         client = backend._cache.get_client()  # type: ignore[attr-defined]
