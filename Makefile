@@ -2,6 +2,7 @@
 # make test  : install and run the whole test suite
 # make check : ruff (lint, format) and mypy (strict)
 # make bench : the authentication benchmark (docs/benchmarks.md)
+# make screenshots : the browser tests, rewriting docs/screenshots/*.png
 # make serve : production-style gunicorn (needs DJANGO_SECRET_KEY; see README)
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench serve clean
+.PHONY: run test check bench serve screenshots clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -28,6 +29,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: $(STAMP)
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m browser -q
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .

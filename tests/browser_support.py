@@ -33,8 +33,13 @@ def require_chromium() -> None:
 
 
 def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
-    """Write docs/screenshots/<name>.png for the README; a read-only checkout is no failure."""
+    """Render the page to PNG; with UPDATE_SCREENSHOTS=1 (`make screenshots`) also write
+    docs/screenshots/<name>.png for the README. Off by default, so an ordinary test run
+    leaves the checkout clean (every run has new keys and times, so new pixels)."""
     image = page.screenshot(full_page=full_page, animations="disabled")
+    assert image.startswith(b"\x89PNG")
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return
     try:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         (SCREENSHOTS / f"{name}.png").write_bytes(image)
