@@ -1,10 +1,11 @@
 """Fixed-window rate limits in Django's default cache: shared by every worker and host when
 the cache is Redis, per process with the embedded in-memory cache.
 
-The one use on the API's request path bounds verification attempts per key id and per
-client address, so a flood of wrong secrets for a real key id cannot turn Argon2 into a
-denial of service. Only attempts that may be wrong count: every slow (Argon2) verification,
-and every wrong secret for a key this process already verified. A legitimate key this
+The one use on the API's request path bounds slow (Argon2) verifications per key id and
+per client address, so a flood of wrong secrets for a real key id cannot turn Argon2 into
+a denial of service: each attempt is counted before Argon2 runs and refused (429) past the
+limit. A verification that proves the key right gives its count back, so a busy key that
+many cold workers verify at once (after a deploy) never uses the limit up; and a key this
 process already verified never reaches here, so it keeps working through a flood aimed at
 its id.
 
@@ -37,25 +38,45 @@ def hit(bucket: str, *, limit: int, window: int) -> int | None:
 
 
 def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
-    """Count one verification attempt that may be wrong for this key id and address; None
-    if it may go ahead, else the seconds until the caller may try again."""
-    window = int(conf.get("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS"))
+    """Count one verification attempt for this key id and address; None if it may run,
+    else the seconds until the caller may try again. Counting before Argon2 runs bounds
+    wrong secrets strictly, concurrent ones included; verification_succeeded gives a right
+    one's count back."""
     waits = [
-        hit(
-            f"slow-verify:key:{lookup_id}",
-            limit=int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY")),
-            window=window,
-        )
+        hit(bucket, limit=limit, window=window)
+        for bucket, limit, window in _buckets(lookup_id, client_address)
+    ]
+    return max((wait for wait in waits if wait is not None), default=None)
+
+
+def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
+    """Give back the count of a verification that proved the key right, so that a busy key
+    verified by many cold workers at once (after a deploy) never uses the limit up."""
+    now = time.time()
+    for bucket, _, window in _buckets(lookup_id, client_address):
+        name = f"ratelimit:{bucket}:{int(now // max(1, window))}"
+        try:
+            cache.decr(name)
+        except ValueError:
+            pass  # the window turned meanwhile: nothing left to give back
+        except Exception:  # whatever error the configured cache backend raises
+            _local.decrement(name)
+
+
+def _buckets(lookup_id: str, client_address: str | None) -> list[tuple[str, int, int]]:
+    window = int(conf.get("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS"))
+    buckets = [
+        (f"slow-verify:key:{lookup_id}", int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY")), window)
     ]
     if client_address:
-        waits.append(
-            hit(
+        buckets.append(
+            (
                 f"slow-verify:addr:{client_address}",
-                limit=int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS")),
-                window=window,
+                int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS")),
+                window,
             )
         )
-    return max((wait for wait in waits if wait is not None), default=None)
+    return buckets
 
 
 def _increment(bucket: str, window: int) -> int:
@@ -96,6 +117,12 @@ class _LocalCounters:
                 expires_at, count = now + window + 1, 0
             self._counts[bucket] = (expires_at, count + 1)
             return count + 1
+
+    def decrement(self, bucket: str) -> None:
+        with self._lock:
+            expires_at, count = self._counts.get(bucket, (0.0, 0))
+            if count > 0 and expires_at > time.monotonic():
+                self._counts[bucket] = (expires_at, count - 1)
 
     def clear(self) -> None:
         with self._lock:

@@ -163,19 +163,16 @@ def authenticate_key(raw_key: str | keys.ParsedKey, *, client_address: str | Non
     ):
         raise InvalidApiKey
     known = hashing.check_remembered(api_key.hashed_key, raw_key)
-    if known is False:
-        # A wrong secret for a key this process knows costs no Argon2, but it counts like
-        # one: a flood answers 429 whichever worker it reaches.
+    if known is not True:
+        # A wrong secret for a key this process knows costs no Argon2 but counts like one,
+        # so a flood gets 429 past the limit on warm and cold workers alike. A right one
+        # gives its count back: cold workers verifying a busy key never lock it out.
         retry_after = ratelimit.slow_verification_retry_after(api_key.lookup_id, client_address)
         if retry_after is not None:
             raise VerificationRateLimited(retry_after)
-        raise InvalidApiKey
-    if known is None:
-        retry_after = ratelimit.slow_verification_retry_after(api_key.lookup_id, client_address)
-        if retry_after is not None:
-            raise VerificationRateLimited(retry_after)
-        if not hashing.verify_slow(api_key.hashed_key, raw_key):
+        if known is False or not hashing.verify_slow(api_key.hashed_key, raw_key):
             raise InvalidApiKey
+        ratelimit.verification_succeeded(api_key.lookup_id, client_address)
         if hashing.needs_rehash(api_key.hashed_key):
             _upgrade_hash(api_key, raw_key)
     _note_use(api_key, client_address, now)
