@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from apikeys import conf, hashing, keys, ratelimit
 from apikeys.models import SCOPES, ApiKey, ApiKeyEvent
@@ -87,6 +88,8 @@ def normalize_scopes(scopes: Iterable[str]) -> str:
     return " ".join(scope for scope in SCOPES if scope in chosen)
 
 
+# Error reports (the DEBUG page, admin emails) list a failing frame's locals: star the key.
+@sensitive_variables("raw_key")
 def create_key(
     *,
     owner: AbstractBaseUser,
@@ -138,6 +141,7 @@ def create_key(
     return api_key, raw_key
 
 
+@sensitive_variables("raw_key", "parsed")
 def authenticate_key(raw_key: str | keys.ParsedKey, *, client_address: str | None = None) -> ApiKey:
     """The active key that ``raw_key`` is, with its owner loaded, or InvalidApiKey.
     ``raw_key`` may come already parsed (DRF authentication checks the format first).
@@ -212,6 +216,7 @@ def find_by_prefix(prefix: str) -> ApiKey | None:
     return ApiKey.objects.filter(lookup_id=lookup_id).select_related("owner").first()
 
 
+@sensitive_variables("raw_key")
 def _upgrade_hash(api_key: ApiKey, raw_key: str) -> None:
     new_hash = hashing.hash_key(raw_key)
     # Conditional on the old hash, so a concurrent upgrade in another worker wins cleanly.

@@ -117,3 +117,54 @@ def test_exceptions_from_the_lifecycle_never_carry_the_key(db: Any, alice: User)
         services.authenticate_key(raw)
 
     assert raw not in str(caught.value) and raw not in repr(caught.value)
+
+
+# Module-level so that the keys are not locals of the test's own frame, which the report
+# (rightly) shows: the test is about the frames of our code and the request headers.
+_GENERATED: list[str] = []
+
+
+def _request_carrying_a_key(rf: Any) -> Any:
+    request = rf.get("/v1/account")
+    header_key = keys.generate_key("test", keys.generate_lookup_id())
+    _GENERATED.append(header_key)
+    request.META["HTTP_AUTHORIZATION"] = f"Bearer {header_key}"
+    request.META["HTTP_X_API_KEY"] = header_key
+    return request
+
+
+def test_error_reports_star_out_keys_in_headers_and_in_a_failing_create(
+    alice: User, monkeypatch: pytest.MonkeyPatch, rf: Any
+) -> None:
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    from apikeys import services
+
+    _GENERATED.clear()
+    request = _request_carrying_a_key(rf)
+    real_generate = keys.generate_key
+
+    def remember_generated(environment: keys.Environment, lookup_id: str) -> str:
+        _GENERATED.append(real_generate(environment, lookup_id))
+        return _GENERATED[-1]
+
+    def fail(**kwargs: Any) -> None:
+        raise RuntimeError("database went away mid-insert")
+
+    monkeypatch.setattr(keys, "generate_key", remember_generated)
+    monkeypatch.setattr(ApiKey.objects, "create", fail)
+    report = ""
+    try:
+        services.create_key(
+            owner=alice, name="x", environment="live", actor=services.Actor.command("t")
+        )
+    except RuntimeError:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        report = reporter.get_traceback_text() + reporter.get_traceback_html()
+
+    assert len(_GENERATED) == 2, "create_key did not get as far as generating a key"
+    assert "database went away" in report
+    for raw in _GENERATED:
+        assert_absent(report, raw)
