@@ -20,6 +20,7 @@ import threading
 import time
 
 from django.core.cache import cache
+from django.http import HttpResponse
 
 from apikeys import conf
 
@@ -130,3 +131,17 @@ class _LocalCounters:
 
 
 _local = _LocalCounters()
+
+
+# How a limit is told to a person: a sentence for the page and the Retry-After header.
+
+
+def too_many_message(what: str, retry_after: int) -> str:
+    minutes = -(-retry_after // 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}" if retry_after > 60 else "a minute"
+    return f"Too many {what} in a short time. Please try again in {wait}."
+
+
+def with_retry_after(response: HttpResponse, retry_after: int) -> HttpResponse:
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -1,4 +1,4 @@
-"""The developer console: its shell, the API Keys tab, and a rate-limited sign-in.
+"""The developer console: its shell and the API Keys tab (sign-in: apikeys.signin).
 
 Function views with plain ``if request.htmx:`` branches: an htmx request gets the partial
 the full page also includes, anything else gets the whole page, so every action works
@@ -8,18 +8,14 @@ without JavaScript. Keys are created and revoked through apikeys.services only.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
-from django.contrib.auth.views import LoginView, redirect_to_login
-from django.core.cache import cache
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +31,7 @@ from apikeys import conf, ratelimit, services
 from apikeys.client import client_address
 from apikeys.forms import CreateKeyForm
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
+from apikeys.ratelimit import too_many_message, with_retry_after
 
 KEYS_PER_PAGE = 20
 
@@ -91,12 +88,12 @@ def revoke(request: ConsoleRequest, key_id: int) -> HttpResponse:
         return render(request, "apikeys/revoke_confirm.html", {"key": api_key, "tab": "api_keys"})
     retry_after = _console_limit(request, "revoke")
     if retry_after is not None:
-        error = _too_many("revocations", retry_after)
+        error = too_many_message("revocations", retry_after)
         template = (
             "apikeys/partials/key_row.html" if request.htmx else "apikeys/revoke_confirm.html"
         )
         context = {"key": api_key, "error": error, "tab": "api_keys"}
-        return _with_retry_after(render(request, template, context, status=429), retry_after)
+        return with_retry_after(render(request, template, context, status=429), retry_after)
     was_active = services.revoke_key(api_key, actor=_actor(request))
     if was_active:
         announcement = f"Revoked “{api_key.name}”. Requests with it now get 401."
@@ -110,51 +107,6 @@ def revoke(request: ConsoleRequest, key_id: int) -> HttpResponse:
     return redirect("apikeys:api_keys")
 
 
-class SignInView(LoginView):
-    """Django's sign-in with failed attempts counted per username and per client address.
-    Past either limit every attempt is refused before the password is checked."""
-
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        blocked_until = _blocked_until(_sign_in_buckets(request))
-        if blocked_until is not None:
-            # Unbound, so that no password is checked while the limit holds.
-            username = str(request.POST.get("username", ""))[:150]
-            form = AuthenticationForm(request, initial={"username": username})
-            return self._too_many(form, max(1, int(blocked_until - time.time())))
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        if not form.has_error("__all__", "invalid_login"):
-            return super().form_invalid(form)  # an empty field is not a guess
-        window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
-        limits = {
-            "username": int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME")),
-            "address": int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS")),
-        }
-        buckets = _sign_in_buckets(self.request)
-        waits = [
-            ratelimit.hit(bucket, limit=limits[kind], window=window)
-            for bucket, kind in buckets.items()
-        ]
-        retry_after = max((wait for wait in waits if wait is not None), default=None)
-        if retry_after is None:
-            return super().form_invalid(form)
-        # hit() only counts; these markers are what refuse the next attempts unchecked.
-        _block({bucket: wait for bucket, wait in zip(buckets, waits, strict=True) if wait})
-        return self._too_many(form, retry_after)
-
-    def _too_many(self, form: AuthenticationForm, retry_after: int) -> HttpResponse:
-        if form.is_bound:
-            form.errors.clear()  # the limit's message replaces "wrong password"
-        context = self.get_context_data(
-            form=form, too_many=_too_many("failed sign-ins", retry_after)
-        )
-        return _with_retry_after(self.render_to_response(context, status=429), retry_after)
-
-
 # Error reports (DEBUG pages, error emails) show "********" for these locals, not the key.
 @sensitive_variables("raw_key", "new_key")
 def _create(request: ConsoleRequest) -> HttpResponse:
@@ -163,8 +115,8 @@ def _create(request: ConsoleRequest) -> HttpResponse:
         return _render_create(request, form, status=422)
     retry_after = _console_limit(request, "create")
     if retry_after is not None:
-        form.add_error(None, _too_many("new keys", retry_after))
-        return _with_retry_after(_render_create(request, form, status=429), retry_after)
+        form.add_error(None, too_many_message("new keys", retry_after))
+        return with_retry_after(_render_create(request, form, status=429), retry_after)
     try:
         api_key, raw_key = services.create_key(
             owner=request.user,
@@ -236,46 +188,3 @@ def _console_limit(request: ConsoleRequest, action: str) -> int | None:
         limit=int(conf.get(f"APIKEYS_CONSOLE_{action.upper()}_LIMIT")),
         window=int(conf.get("APIKEYS_CONSOLE_WINDOW_SECONDS")),
     )
-
-
-def _sign_in_buckets(request: HttpRequest) -> dict[str, str]:
-    """Cache keys of the sign-in limits this attempt counts against, with their kind.
-    Usernames are hashed: any text may be typed there, and cache keys must stay short."""
-    username = str(request.POST.get("username", "")).strip().casefold()
-    digest = hashlib.sha256(username.encode()).hexdigest()[:32]
-    buckets = {f"sign-in:username:{digest}": "username"}
-    address = client_address(request)
-    if address:
-        buckets[f"sign-in:address:{address}"] = "address"
-    return buckets
-
-
-def _blocked_until(buckets: dict[str, str]) -> float | None:
-    """When the latest sign-in block on these buckets ends, or None if none holds."""
-    try:
-        until = cache.get_many([f"blocked:{bucket}" for bucket in buckets]).values()
-    except Exception:  # whatever an unreachable cache backend raises
-        # Sign-in must not fail with the cache; hit() still counts failures in process
-        # and answers 429 past the limit, only a right password is no longer refused.
-        logger.warning("sign-in block markers unreadable; cache unavailable")
-        return None
-    return max(until, default=None)
-
-
-def _block(waits: dict[str, int]) -> None:
-    try:
-        for bucket, wait in waits.items():
-            cache.set(f"blocked:{bucket}", time.time() + wait, timeout=wait)
-    except Exception:  # as in _blocked_until: degrade, never fail the request
-        logger.warning("sign-in block markers unwritable; cache unavailable")
-
-
-def _too_many(what: str, retry_after: int) -> str:
-    minutes = -(-retry_after // 60)
-    wait = f"{minutes} minute{'s' if minutes != 1 else ''}" if retry_after > 60 else "a minute"
-    return f"Too many {what} in a short time. Please try again in {wait}."
-
-
-def _with_retry_after(response: HttpResponse, retry_after: int) -> HttpResponse:
-    response["Retry-After"] = str(retry_after)
-    return response

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from apikeys.views import SignInView
+from apikeys.signin import SignInView
+from clipia_console.api.views import EndpointNotFoundView
 from clipia_console.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("v1/", include("clipia_console.api.urls")),
+    # Bare /v1 is a JSON 404 too, rather than APPEND_SLASH's redirect.
+    re_path(r"^v1$", EndpointNotFoundView.as_view()),
     path("admin/", admin.site.urls),
     path("developer/", include("apikeys.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
