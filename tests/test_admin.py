@@ -647,3 +647,17 @@ def test_staff_with_change_permission_on_accounts_can_grant(carol: User, funded:
 
     assert response.status_code == 302
     assert credits.balance_of(funded.pk) == 105 == credits.ledger_sum(funded.pk)
+
+
+def test_staff_cannot_delete_an_account_only_deactivate_it(
+    client: Client, staff: User, alice: User, test_key: tuple[ApiKey, str]
+) -> None:
+    client.force_login(staff)
+
+    page = client.get(f"/admin/auth/user/{alice.pk}/delete/")
+    changelist = client.get("/admin/auth/user/")
+
+    assert page.status_code == 403
+    assert "delete_selected" not in changelist.content.decode()
+    assert User.objects.filter(pk=alice.pk).exists()
+    assert ApiKeyEvent.objects.filter(api_key=test_key[0]).exists()

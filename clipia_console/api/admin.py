@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -241,3 +243,16 @@ def _staff(request: HttpRequest) -> AbstractBaseUser:
     if not isinstance(user, AbstractBaseUser):  # the admin only lets signed-in staff in
         raise PermissionDenied
     return user
+
+
+class AccountUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    """Users are the accounts. Deleting one would cascade through its keys' audit trail and
+    its ledger, both append-only records staff must be able to trust, so accounts are
+    deactivated (is_active off: every key then gets 401) rather than deleted."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AccountUserAdmin)
