@@ -281,7 +281,7 @@ def test_a_wrong_method_gets_405_method_not_allowed(
     assert_error(api.delete("/v1/account", **bearer(test_key[1])), 405, "method_not_allowed")
 
 
-@pytest.mark.parametrize("path", ["/v1/nope", "/v1/", "/v1/account/extra", "/v1/models/"])
+@pytest.mark.parametrize("path", ["/v1/nope", "/v1/", "/v1", "/v1/account/extra", "/v1/models/"])
 def test_unknown_endpoints_get_a_json_404_even_in_debug(
     api: Client, db: Any, settings: Any, path: str
 ) -> None:
