@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from apikeys import keys, services
 from apikeys.admin_filters import ScopeFilter, StatusFilter, status_of
 from apikeys.admin_forms import ApiKeyCreationForm
+from apikeys.admin_support import ReadOnlyMixin, staff_user
 from apikeys.client import client_address
 from apikeys.models import ApiKey, ApiKeyEvent
 
@@ -35,22 +35,13 @@ else:
 _KEY_PREFIXES = tuple(keys.key_prefix(environment) for environment in keys.ENVIRONMENTS)
 
 
-class ApiKeyEventInline(ApiKeyEventInlineBase):
+class ApiKeyEventInline(ReadOnlyMixin, ApiKeyEventInlineBase):
     model = ApiKeyEvent
     fields = ("created_at", "kind", "actor_description", "client_address")
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="actor")
     def actor_description(self, event: ApiKeyEvent) -> str:
@@ -207,7 +198,7 @@ class ApiKeyAdmin(ApiKeyAdminBase):
 
 
 @admin.register(ApiKeyEvent)
-class ApiKeyEventAdmin(ApiKeyEventAdminBase):
+class ApiKeyEventAdmin(ReadOnlyMixin, ApiKeyEventAdminBase):
     """The audit trail: append-only, so read-only here."""
 
     list_display = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
@@ -224,15 +215,6 @@ class ApiKeyEventAdmin(ApiKeyEventAdminBase):
     fields = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     @admin.display(description="key")
     def key(self, event: ApiKeyEvent) -> str:
         return f"{event.api_key.display_prefix}… ({event.api_key.name})"
@@ -248,10 +230,9 @@ class ApiKeyEventAdmin(ApiKeyEventAdminBase):
 
 
 def _staff_actor(request: HttpRequest, *, owner_id: int) -> services.Actor:
-    user = request.user
-    if not isinstance(user, AbstractBaseUser):  # the admin only lets signed-in staff in
-        raise PermissionDenied
-    return services.Actor.person(user, owner_id=owner_id, client_address=client_address(request))
+    return services.Actor.person(
+        staff_user(request), owner_id=owner_id, client_address=client_address(request)
+    )
 
 
 def _lookup_id_of(term: str) -> str:

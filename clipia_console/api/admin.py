@@ -14,13 +14,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from apikeys.admin_support import ReadOnlyMixin, staff_user
 from clipia_console.api import credits
 from clipia_console.api.admin_forms import CreditAdjustmentForm, FirstGrantForm
 from clipia_console.api.models import Account, Generation, LedgerEntry
@@ -34,19 +34,6 @@ else:
     LedgerEntryInlineBase = admin.TabularInline
 
 FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
-
-
-class ReadOnlyMixin:
-    """Viewable with the view permission; never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class LedgerEntryInline(ReadOnlyMixin, LedgerEntryInlineBase):
@@ -129,11 +116,11 @@ class AccountAdmin(AccountAdminBase):
             reason = form.cleaned_data["reason"]
             user = account.user
             if form.cleaned_data["operation"] == CreditAdjustmentForm.GRANT:
-                balance = credits.grant(user, amount, reason=reason, actor=_staff(request))
+                balance = credits.grant(user, amount, reason=reason, actor=staff_user(request))
                 done = f"Granted {amount} credits"
             else:
                 try:
-                    balance = credits.deduct(user, amount, reason=reason, actor=_staff(request))
+                    balance = credits.deduct(user, amount, reason=reason, actor=staff_user(request))
                 except credits.InsufficientCredits:
                     form.add_error(
                         "amount",
@@ -164,7 +151,7 @@ class AccountAdmin(AccountAdminBase):
         if form.is_valid():
             user, amount = form.cleaned_data["user"], form.cleaned_data["amount"]
             balance = credits.grant(
-                user, amount, reason=form.cleaned_data["reason"], actor=_staff(request)
+                user, amount, reason=form.cleaned_data["reason"], actor=staff_user(request)
             )
             account = Account.objects.get(pk=user.pk)
             done = f"Granted {amount} credits: {form.cleaned_data['reason']}"
@@ -236,13 +223,6 @@ class GenerationAdmin(ReadOnlyMixin, GenerationAdminBase):
         except ValueError:
             return super().get_search_results(request, queryset, search_term)
         return queryset.filter(pk=generation_id), False
-
-
-def _staff(request: HttpRequest) -> AbstractBaseUser:
-    user = request.user
-    if not isinstance(user, AbstractBaseUser):  # the admin only lets signed-in staff in
-        raise PermissionDenied
-    return user
 
 
 class AccountUserAdmin(UserAdmin):  # type: ignore[type-arg]
