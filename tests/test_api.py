@@ -246,7 +246,11 @@ def test_invalid_bodies_get_400_invalid_request_with_field_details(
     assert not Generation.objects.exists()
 
 
-@pytest.mark.parametrize("body", ['{"prompt":', "{'prompt': 'x'}", "NaN", "\xff\xfe", ""])
+@pytest.mark.parametrize(
+    "body",
+    ['{"prompt":', "{'prompt': 'x'}", "NaN", "\xff\xfe", "", "[" * 30_000 + "]" * 30_000],
+    ids=["truncated", "single-quotes", "nan", "not-utf8", "empty", "nested-too-deep"],
+)
 def test_bad_json_gets_400_invalid_request(
     api: Client, funded: User, live_key: tuple[ApiKey, str], body: str
 ) -> None:
@@ -297,3 +301,19 @@ def test_json_is_answered_whatever_the_accept_header(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+
+
+def test_the_parser_bounds_a_body_that_announced_no_length(settings: Any) -> None:
+    """A chunked upload has no Content-Length for the middleware to check; the parser
+    itself stops reading past the limit."""
+    from io import BytesIO
+
+    from clipia_console.api.errors import PayloadTooLarge
+    from clipia_console.api.parsers import BoundedJSONParser
+
+    settings.CLIPIA_API_MAX_BODY_BYTES = 100
+    parser = BoundedJSONParser()
+
+    assert parser.parse(BytesIO(b'{"prompt": "x"}')) == {"prompt": "x"}
+    with pytest.raises(PayloadTooLarge):
+        parser.parse(BytesIO(b'{"prompt": "' + b"x" * 200 + b'"}'))
