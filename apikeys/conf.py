@@ -27,11 +27,17 @@ DEFAULTS: dict[str, Any] = {
     # last_used_at moves forward at most this often per key, so a busy key costs no write
     # per request.
     "APIKEYS_LAST_USED_RESOLUTION_SECONDS": 60,
-    # Slow (Argon2) verifications allowed per window, per key id and per client address;
-    # past that the caller gets 429 rate_limited. Warm keys never count against it.
+    # Verification attempts allowed per window, per key id and per client address; past
+    # that the caller gets 429 rate_limited. Each attempt counts before Argon2 runs (and a
+    # wrong secret for a key this process knows counts too, though it costs no Argon2, so
+    # every worker answers a flood alike); a right secret gives its count back.
     "APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY": 10,
     "APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS": 30,
     "APIKEYS_SLOW_VERIFY_WINDOW_SECONDS": 60,
+    # An address that verified a key this recently is let past that key id's full bucket
+    # (still within its own per-address limit), so a flood aimed at a key id does not lock
+    # its owner out on workers that have not verified the key yet.
+    "APIKEYS_VERIFIED_ADDRESS_SECONDS": 24 * 60 * 60,
     # Console and sign-in limits, counted with apikeys.ratelimit.hit() in fixed windows.
     # Creating a key costs an Argon2 hash and an audit row, revoking an audit row: a
     # person clicking never comes near these, a script looping on a stolen session does.

@@ -5,9 +5,10 @@ The one use on the API's request path bounds slow (Argon2) verifications per key
 per client address, so a flood of wrong secrets for a real key id cannot turn Argon2 into
 a denial of service: each attempt is counted before Argon2 runs and refused (429) past the
 limit. A verification that proves the key right gives its count back, so a busy key that
-many cold workers verify at once (after a deploy) never uses the limit up; and a key this
-process already verified never reaches here, so it keeps working through a flood aimed at
-its id.
+many cold workers verify at once (after a deploy) never uses the limit up. The key's owner
+keeps working through a flood aimed at its id: on a worker that already verified the key
+no Argon2 runs, and an address that recently proved it holds the key is let past the key
+id's full bucket (within its own per-address bucket) on the others.
 
 A counter the cache cannot reach (Redis down or restarting) falls back to a counter in
 this process: the limit then holds per worker, and requests never fail over it.
@@ -42,17 +43,26 @@ def slow_verification_retry_after(lookup_id: str, client_address: str | None) ->
     """Count one verification attempt for this key id and address; None if it may run,
     else the seconds until the caller may try again. Counting before Argon2 runs bounds
     wrong secrets strictly, concurrent ones included; verification_succeeded gives a right
-    one's count back."""
-    waits = [
-        hit(bucket, limit=limit, window=window)
-        for bucket, limit, window in _buckets(lookup_id, client_address)
-    ]
+    one's count back.
+
+    A flood aimed at a key id fills that id's bucket for everyone, including the key's
+    owner on a worker that has not verified the key yet. So an address that proved it
+    holds the key (verification_succeeded, within APIKEYS_VERIFIED_ADDRESS_SECONDS) is
+    let past a full key-id bucket; its own per-address bucket still bounds what Argon2
+    work it can cause, so the flood's total stays bounded.
+    """
+    (key_bucket, key_limit, window), *address_buckets = _buckets(lookup_id, client_address)
+    waits = [hit(bucket, limit=limit, window=window) for bucket, limit, window in address_buckets]
+    key_wait = hit(key_bucket, limit=key_limit, window=window)
+    if key_wait is not None and not _proved_from(lookup_id, client_address):
+        waits.append(key_wait)
     return max((wait for wait in waits if wait is not None), default=None)
 
 
 def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
     """Give back the count of a verification that proved the key right, so that a busy key
-    verified by many cold workers at once (after a deploy) never uses the limit up."""
+    verified by many cold workers at once (after a deploy) never uses the limit up; and
+    remember that this address holds the key (no secret is stored: an id and an address)."""
     now = time.time()
     for bucket, _, window in _buckets(lookup_id, client_address):
         name = f"ratelimit:{bucket}:{int(now // max(1, window))}"
@@ -62,6 +72,28 @@ def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
             pass  # the window turned meanwhile: nothing left to give back
         except Exception:  # whatever error the configured cache backend raises
             _local.decrement(name)
+    if client_address:
+        try:
+            cache.set(
+                _proof(lookup_id, client_address),
+                1,
+                timeout=int(conf.get("APIKEYS_VERIFIED_ADDRESS_SECONDS")),
+            )
+        except Exception:  # an unreachable cache: the owner just waits like anyone else
+            logger.warning("rate limit cache unavailable; verified address not recorded")
+
+
+def _proved_from(lookup_id: str, client_address: str | None) -> bool:
+    if not client_address:
+        return False
+    try:
+        return cache.get(_proof(lookup_id, client_address)) is not None
+    except Exception:  # an unreachable cache proves nothing
+        return False
+
+
+def _proof(lookup_id: str, client_address: str) -> str:
+    return f"ratelimit:slow-verify:proved:{lookup_id}:{client_address}"
 
 
 def _buckets(lookup_id: str, client_address: str | None) -> list[tuple[str, int, int]]:

@@ -180,3 +180,45 @@ def test_a_flood_under_way_refuses_the_correct_key_only_where_it_is_cold(
 
     assert cold.status_code == 429  # Argon2 cannot tell it from the flood before running
     assert cold.json()["error"]["code"] == "rate_limited"
+
+
+def test_the_owner_keeps_working_on_a_cold_worker_during_a_flood_from_elsewhere(
+    api: Client, funded: Any, live_key: Any, argon2_calls: list[str]
+) -> None:
+    _, raw = live_key
+    owner, attacker = "198.51.100.1", "192.0.2.66"
+    hashing.forget_all()  # the owner's first request is a cold verification somewhere
+    assert account(api, raw, address=owner).status_code == 200
+    for n in range(PER_KEY + 5):
+        account(api, wrong_secret(raw, n), address=attacker)
+    hashing.forget_all()  # the owner's next request lands on a worker that never saw the key
+
+    owner_response = account(api, raw, address=owner)
+    hashing.forget_all()  # and a newcomer's lands on yet another cold worker
+    newcomer = account(api, raw, address="203.0.113.50")
+
+    assert owner_response.status_code == 200
+    assert newcomer.status_code == 429  # unproven addresses wait, even with the right key
+    assert account(api, wrong_secret(raw, 98), address=attacker).status_code == 429
+
+
+def test_a_proven_address_is_still_bounded_by_its_own_limit(
+    api: Client, funded: Any, live_key: Any, argon2_calls: list[str], settings: Any
+) -> None:
+    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = 12
+    _, raw = live_key
+    owner = "198.51.100.1"
+    hashing.forget_all()
+    assert account(api, raw, address=owner).status_code == 200
+    for n in range(PER_KEY):
+        account(api, wrong_secret(raw, n), address="192.0.2.66")
+    hashing.forget_all()
+    calls_before = len(argon2_calls)
+
+    # Someone behind the owner's address (a shared NAT) floods too.
+    statuses = [
+        account(api, wrong_secret(raw, 100 + n), address=owner).status_code for n in range(20)
+    ]
+
+    assert statuses == [401] * 12 + [429] * 8
+    assert len(argon2_calls) - calls_before == 12
