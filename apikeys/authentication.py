@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -56,26 +57,34 @@ class RateLimited(exceptions.Throttled):
 
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[AbstractBaseUser, ApiKey] | None:
-        raw_key = extract_key(request)
-        if raw_key is None:
-            return None
-        parsed = keys.parse_key(raw_key)
-        if parsed is None:
-            # A mistyped, truncated or made-up key: refused before the database and before
-            # any other work, so garbage costs no more than sending no key at all.
-            raise InvalidApiKey
-        try:
-            api_key = services.authenticate_key(
-                parsed, client_address=client_address(request._request)
-            )
-        except services.InvalidApiKey:
-            raise InvalidApiKey from None
-        except services.VerificationRateLimited as exc:
-            raise RateLimited(wait=exc.retry_after) from None
-        return api_key.owner, api_key
+        return authenticate_request(request)
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="clipia"'
+
+
+# Should anything fail unexpectedly here, error reports (the DEBUG page, error emails) list
+# each frame's locals: star the key out of them. (A plain function: method_decorator would
+# cost every request a bound-method wrapper.)
+@sensitive_variables("raw_key", "parsed")
+def authenticate_request(request: Request) -> tuple[AbstractBaseUser, ApiKey] | None:
+    """The (owner, key) this request's API key stands for, None if it carries none of
+    ours; raises InvalidApiKey, ConflictingCredentials or RateLimited."""
+    raw_key = extract_key(request)
+    if raw_key is None:
+        return None
+    parsed = keys.parse_key(raw_key)
+    if parsed is None:
+        # A mistyped, truncated or made-up key: refused before the database and before
+        # any other work, so garbage costs no more than sending no key at all.
+        raise InvalidApiKey
+    try:
+        api_key = services.authenticate_key(parsed, client_address=client_address(request._request))
+    except services.InvalidApiKey:
+        raise InvalidApiKey from None
+    except services.VerificationRateLimited as exc:
+        raise RateLimited(wait=exc.retry_after) from None
+    return api_key.owner, api_key
 
 
 def extract_key(request: Request | Any) -> str | None:

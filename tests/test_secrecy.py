@@ -168,3 +168,33 @@ def test_error_reports_star_out_keys_in_headers_and_in_a_failing_create(
     assert "database went away" in report
     for raw in _GENERATED:
         assert_absent(report, raw)
+
+
+def test_error_reports_star_out_the_key_in_the_authentication_frames(
+    db: Any, rf: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from django.views.debug import ExceptionReporter
+    from rest_framework.request import Request
+
+    from apikeys import services
+    from apikeys.authentication import ApiKeyAuthentication
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("unexpected failure while authenticating")
+
+    monkeypatch.setattr(services, "authenticate_key", explode)
+    _GENERATED.clear()
+    request = Request(_request_carrying_a_key(rf))
+    frames: list[dict[str, Any]] = []
+    try:
+        ApiKeyAuthentication().authenticate(request)
+    except RuntimeError:
+        reporter = ExceptionReporter(request._request, *sys.exc_info())
+        frames = [
+            frame for frame in reporter.get_traceback_frames() if "/apikeys/" in frame["filename"]
+        ]
+
+    assert frames, "the failure did not pass through our authentication code"
+    assert_absent(repr([frame["vars"] for frame in frames]), _GENERATED[0])
