@@ -479,9 +479,10 @@ def test_granting_first_credits_creates_the_customers_account(
         ADD_ACCOUNT, {"user": "bob@example.com", "amount": "40", "reason": "trial"}, follow=True
     )
 
-    assert "Granted 40 credits: trial. The balance is now 40." in response.content.decode()
+    assert "Granted 40 credits; the balance is now 40." in response.content.decode()
     assert Account.objects.get(pk=bob.pk).balance == 40 == credits.ledger_sum(bob.pk)
-    assert LedgerEntry.objects.get(account_id=bob.pk).actor == staff
+    entry = LedgerEntry.objects.get(account_id=bob.pk)
+    assert (entry.actor, entry.reason) == (staff, "trial")
 
 
 def test_accounts_cannot_be_deleted_in_the_admin(staff_client: Client, funded: User) -> None:

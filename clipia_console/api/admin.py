@@ -129,13 +129,7 @@ class AccountAdmin(AccountAdminBase):
                     )
                     return self._form_page(request, form, account)
                 done = f"Deducted {amount} credits"
-            self.log_change(request, account, f"{done}: {reason}")
-            self.message_user(request, f"{done}; the balance is now {balance}.", messages.SUCCESS)
-            return HttpResponseRedirect(
-                reverse(
-                    "admin:api_account_change", args=[account.pk], current_app=self.admin_site.name
-                )
-            )
+            return self._done(request, account, done, reason, balance)
         return self._form_page(request, form, account)
 
     def add_view(
@@ -154,15 +148,20 @@ class AccountAdmin(AccountAdminBase):
                 user, amount, reason=form.cleaned_data["reason"], actor=staff_user(request)
             )
             account = Account.objects.get(pk=user.pk)
-            done = f"Granted {amount} credits: {form.cleaned_data['reason']}"
-            self.log_change(request, account, done)
-            self.message_user(request, f"{done}. The balance is now {balance}.", messages.SUCCESS)
-            return HttpResponseRedirect(
-                reverse(
-                    "admin:api_account_change", args=[account.pk], current_app=self.admin_site.name
-                )
+            return self._done(
+                request, account, f"Granted {amount} credits", form.cleaned_data["reason"], balance
             )
         return self._form_page(request, form, None)
+
+    def _done(
+        self, request: HttpRequest, account: Account, done: str, reason: str, balance: int
+    ) -> HttpResponseRedirect:
+        """Record a credit change in the admin history, say so, and show the account."""
+        self.log_change(request, account, f"{done}: {reason}")
+        self.message_user(request, f"{done}; the balance is now {balance}.", messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:api_account_change", args=[account.pk], current_app=self.admin_site.name)
+        )
 
     def _form_page(
         self, request: HttpRequest, form: Any, account: Account | None
