@@ -662,3 +662,38 @@ def test_staff_cannot_delete_an_account_only_deactivate_it(
     assert "delete_selected" not in changelist.content.decode()
     assert User.objects.filter(pk=alice.pk).exists()
     assert ApiKeyEvent.objects.filter(api_key=test_key[0]).exists()
+
+
+def test_a_long_ledger_shows_its_latest_entries_and_links_to_the_whole_ledger(
+    staff_client: Client, alice: User, bob: User
+) -> None:
+    for n in range(60):
+        credits.grant(alice, 1, reason=f"grant number {n}")
+    credits.grant(bob, 5, reason="bob's only grant")
+
+    page = staff_client.get(reverse("admin:api_account_change", args=[alice.pk])).content.decode()
+    ledger = staff_client.get(
+        reverse("admin:api_ledgerentry_changelist"), {"account__user__exact": alice.pk}
+    ).content.decode()
+
+    assert "grant number 59" in page and "grant number 10" in page
+    assert "grant number 9<" not in page  # the 50 latest: 10 to 59
+    assert "The latest 50 of 60 ledger entries." in page
+    assert f"?account__user__exact={alice.pk}" in page
+    assert "60 ledger entries" in ledger
+    assert "bob&#x27;s only grant" not in ledger
+    assert "Add ledger entry" not in ledger
+
+
+def test_a_short_ledger_is_shown_whole_without_a_link(staff_client: Client, funded: User) -> None:
+    page = staff_client.get(reverse("admin:api_account_change", args=[funded.pk])).content.decode()
+
+    assert "test funds" in page
+    assert "See the whole ledger" not in page
+
+
+def test_an_account_page_for_an_impossible_id_is_no_error(staff_client: Client, db: None) -> None:
+    response = staff_client.get("/admin/api/account/not-a-number/change/", follow=True)
+
+    assert response.status_code == 200
+    assert "doesn’t exist" in response.content.decode()

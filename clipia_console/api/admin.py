@@ -28,12 +28,24 @@ from clipia_console.api.models import Account, Generation, LedgerEntry
 if TYPE_CHECKING:
     AccountAdminBase = admin.ModelAdmin[Account]
     GenerationAdminBase = admin.ModelAdmin[Generation]
+    LedgerEntryAdminBase = admin.ModelAdmin[LedgerEntry]
     LedgerEntryInlineBase = admin.TabularInline[LedgerEntry, Account]
 else:
-    AccountAdminBase = GenerationAdminBase = admin.ModelAdmin
+    AccountAdminBase = GenerationAdminBase = LedgerEntryAdminBase = admin.ModelAdmin
     LedgerEntryInlineBase = admin.TabularInline
 
 FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
+# The account page shows this many of the latest ledger entries; a busy account has
+# thousands, which belong on the paginated ledger list it links to.
+LEDGER_ROWS_ON_ACCOUNT_PAGE = 50
+
+
+def _may_view_ledger(request: HttpRequest) -> bool:
+    # The ledger is part of the account: whoever may view the account sees it.
+    return any(
+        request.user.has_perm(permission)
+        for permission in ("api.view_account", "api.change_account", "api.view_ledgerentry")
+    )
 
 
 class LedgerEntryInline(ReadOnlyMixin, LedgerEntryInlineBase):
@@ -45,10 +57,29 @@ class LedgerEntryInline(ReadOnlyMixin, LedgerEntryInlineBase):
     ordering = ("-created_at", "-id")
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # The ledger is part of the account: whoever may view the account sees it.
-        return request.user.has_perm("api.view_account") or request.user.has_perm(
-            "api.change_account"
-        )
+        return _may_view_ledger(request)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyMixin, LedgerEntryAdminBase):
+    """Every ledger entry, paginated: the account page links here for the full history."""
+
+    list_display = ("created_at", "account", "kind", "amount", "reason", "actor_label")
+    list_select_related = ("account__user",)
+    list_filter = ("kind",)
+    search_fields = ("account__user__username", "account__user__email", "reason")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _may_view_ledger(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _may_view_ledger(request)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The account page links to its own entries with ?account__user__exact=<id>.
+        return lookup == "account__user__exact" or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Account)
@@ -81,6 +112,31 @@ class AccountAdmin(AccountAdminBase):
         return super().change_view(
             request, object_id, form_url, {**(extra_context or {}), **no_save}
         )
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Account | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            context["ledger_entries"] = LedgerEntry.objects.filter(account=obj).count()
+            context["ledger_rows_shown"] = LEDGER_ROWS_ON_ACCOUNT_PAGE
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, LedgerEntryInline) and obj is not None:
+            latest = LedgerEntry.objects.filter(account=obj).order_by("-created_at", "-id")
+            kwargs["queryset"] = kwargs["queryset"].filter(
+                pk__in=latest.values("pk")[:LEDGER_ROWS_ON_ACCOUNT_PAGE]
+            )
+        return kwargs
 
     def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
         # Never save an Account row from a form: a full save would write back the balance
