@@ -32,8 +32,6 @@ else:
     ApiKeyAdminBase = ApiKeyEventAdminBase = admin.ModelAdmin
     ApiKeyEventInlineBase = admin.TabularInline
 
-_KEY_PREFIXES = tuple(keys.key_prefix(environment) for environment in keys.ENVIRONMENTS)
-
 
 class ApiKeyEventInline(ReadOnlyMixin, ApiKeyEventInlineBase):
     model = ApiKeyEvent
@@ -112,9 +110,9 @@ class ApiKeyAdmin(ApiKeyAdminBase):
         # Staff often paste a prefix, or a whole leaked key, to find a key. Search by its
         # lookup id instead, and redirect so the page never echoes a pasted key back.
         query = request.GET.get("q", "")
-        if any(prefix in query for prefix in _KEY_PREFIXES):
+        if keys.lookup_id_in(query) is not None:
             params = request.GET.copy()
-            params["q"] = " ".join(_lookup_id_of(term) for term in query.split())
+            params["q"] = " ".join(keys.lookup_id_in(term) or term for term in query.split())
             return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
         return super().changelist_view(request, extra_context)
 
@@ -233,13 +231,3 @@ def _staff_actor(request: HttpRequest, *, owner_id: int) -> services.Actor:
     return services.Actor.person(
         staff_user(request), owner_id=owner_id, client_address=client_address(request)
     )
-
-
-def _lookup_id_of(term: str) -> str:
-    """The lookup id in a search term that holds a key or key prefix, else the term."""
-    for prefix in _KEY_PREFIXES:
-        start = term.find(prefix)
-        if start != -1:
-            begin = start + len(prefix)
-            return term[begin : begin + keys.LOOKUP_ID_LENGTH]
-    return term

@@ -100,6 +100,20 @@ def parse_key(raw: str) -> ParsedKey | None:
     return ParsedKey(environment=environment, lookup_id=lookup_id, raw=raw)  # type: ignore[arg-type]
 
 
+def lookup_id_in(text: str) -> str | None:
+    """The lookup id in ``text`` that holds a key or a key's prefix as lists show it
+    (``clipia_live_<lookup id>…``): what follows the environment prefix, cut to a lookup
+    id's length (shorter if the text is). None when ``text`` has no environment prefix.
+    Staff paste these into searches and commands; only the public part is ever used."""
+    for environment in ENVIRONMENTS:
+        head = key_prefix(environment)
+        start = text.find(head)
+        if start != -1:
+            begin = start + len(head)
+            return text[begin : begin + LOOKUP_ID_LENGTH]
+    return None
+
+
 def checksum(unsigned: str) -> str:
     """CRC32 of ``unsigned`` as 6 zero-padded base62 digits (62**6 > 2**32)."""
     value = zlib.crc32(unsigned.encode("ascii"))

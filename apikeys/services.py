@@ -205,12 +205,10 @@ def revoke_key(api_key: ApiKey, *, actor: Actor) -> bool:
 def find_by_prefix(prefix: str) -> ApiKey | None:
     """The key whose display prefix (``clipia_live_<lookup id>``) or bare lookup id is
     ``prefix``. A full key is accepted too; only its lookup id is used."""
-    prefix = prefix.strip().rstrip("…").rstrip(".")
-    lookup_id = prefix
-    for environment in keys.ENVIRONMENTS:
-        head = keys.key_prefix(environment)
-        if prefix.startswith(head):
-            lookup_id = prefix[len(head) : len(head) + keys.LOOKUP_ID_LENGTH]
+    prefix = prefix.strip()
+    lookup_id = keys.lookup_id_in(prefix)
+    if lookup_id is None:
+        lookup_id = prefix.rstrip("…").rstrip(".")
     if len(lookup_id) != keys.LOOKUP_ID_LENGTH:
         return None
     return ApiKey.objects.filter(lookup_id=lookup_id).select_related("owner").first()

@@ -97,3 +97,23 @@ def test_the_checksum_is_six_base62_digits_of_crc32() -> None:
 def test_it_refuses_to_generate_for_an_unknown_environment() -> None:
     with pytest.raises(ValueError):
         keys.generate_key("prod", keys.generate_lookup_id())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("clipia_live_4f9Kq2XbLm0Z…", "4f9Kq2XbLm0Z"),
+        ("see clipia_test_4f9Kq2XbLm0Z in the logs", "4f9Kq2XbLm0Z"),
+        ("clipia_live_4f9K", "4f9K"),  # a partial prefix searches what there is
+        ("4f9Kq2XbLm0Z", None),
+        ("clipia_prod_4f9Kq2XbLm0Z", None),
+    ],
+)
+def test_it_finds_the_lookup_id_in_pasted_text(text: str, expected: str | None) -> None:
+    assert keys.lookup_id_in(text) == expected
+
+
+def test_the_lookup_id_of_a_whole_key_is_its_public_part_only() -> None:
+    lookup_id = keys.generate_lookup_id()
+
+    assert keys.lookup_id_in(keys.generate_key("live", lookup_id)) == lookup_id
