@@ -31,12 +31,15 @@ logger = logging.getLogger(__name__)
 def hit(bucket: str, *, limit: int, window: int) -> int | None:
     """Count one event in ``bucket``; None while at most ``limit`` happened in the current
     ``window`` seconds, else the seconds until the window ends."""
-    window = max(1, window)
-    now = time.time()
-    slot = int(now // window)
-    if _increment(f"ratelimit:{bucket}:{slot}", window) > limit:
-        return max(1, window - int(now % window))
-    return None
+    name, wait = _slot(bucket, window)
+    return wait if _increment(name, max(1, window)) > limit else None
+
+
+def exceeded(bucket: str, *, limit: int, window: int) -> int | None:
+    """Like hit(), without counting: the seconds until the window ends if ``bucket`` is
+    already past ``limit``, else None. For refusing before doing the work that counts."""
+    name, wait = _slot(bucket, window)
+    return wait if _count(name) > limit else None
 
 
 def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
@@ -63,9 +66,8 @@ def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
     """Give back the count of a verification that proved the key right, so that a busy key
     verified by many cold workers at once (after a deploy) never uses the limit up; and
     remember that this address holds the key (no secret is stored: an id and an address)."""
-    now = time.time()
     for bucket, _, window in _buckets(lookup_id, client_address):
-        name = f"ratelimit:{bucket}:{int(now // max(1, window))}"
+        name, _ = _slot(bucket, window)
         try:
             cache.decr(name)
         except ValueError:
@@ -112,6 +114,21 @@ def _buckets(lookup_id: str, client_address: str | None) -> list[tuple[str, int,
     return buckets
 
 
+def _slot(bucket: str, window: int) -> tuple[str, int]:
+    """The counter's name for the current window, and the seconds until that window ends."""
+    window = max(1, window)
+    now = time.time()
+    return f"ratelimit:{bucket}:{int(now // window)}", max(1, window - int(now % window))
+
+
+def _count(name: str) -> int:
+    try:
+        return int(cache.get(name) or 0)
+    except Exception as exc:  # whatever error the configured cache backend raises
+        logger.warning("rate limit cache unavailable, reading in process: %s", type(exc).__name__)
+        return _local.count(name)
+
+
 def _increment(bucket: str, window: int) -> int:
     try:
         return _increment_in_cache(bucket, window)
@@ -150,6 +167,11 @@ class _LocalCounters:
                 expires_at, count = now + window + 1, 0
             self._counts[bucket] = (expires_at, count + 1)
             return count + 1
+
+    def count(self, bucket: str) -> int:
+        with self._lock:
+            expires_at, count = self._counts.get(bucket, (0.0, 0))
+            return count if expires_at > time.monotonic() else 0
 
     def decrement(self, bucket: str) -> None:
         with self._lock:

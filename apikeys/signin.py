@@ -4,20 +4,16 @@ username and per client address."""
 from __future__ import annotations
 
 import hashlib
-import logging
-import time
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from apikeys import conf, ratelimit
 from apikeys.client import client_address
 from apikeys.ratelimit import too_many_message, with_retry_after
-
-logger = logging.getLogger(__name__)
 
 
 class SignInView(LoginView):
@@ -28,35 +24,23 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        blocked_until = _blocked_until(_sign_in_buckets(request))
-        if blocked_until is not None:
+        retry_after = _worst(ratelimit.exceeded, _sign_in_limits(request))
+        if retry_after is not None:
             # Unbound, so that no password is checked while the limit holds.
             username = str(request.POST.get("username", ""))[:150]
             form = AuthenticationForm(request, initial={"username": username})
-            return self.too_many_message(form, max(1, int(blocked_until - time.time())))
+            return self._refuse(form, retry_after)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         if not form.has_error("__all__", "invalid_login"):
             return super().form_invalid(form)  # an empty field is not a guess
-        window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
-        limits = {
-            "username": int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME")),
-            "address": int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS")),
-        }
-        buckets = _sign_in_buckets(self.request)
-        waits = [
-            ratelimit.hit(bucket, limit=limits[kind], window=window)
-            for bucket, kind in buckets.items()
-        ]
-        retry_after = max((wait for wait in waits if wait is not None), default=None)
+        retry_after = _worst(ratelimit.hit, _sign_in_limits(self.request))
         if retry_after is None:
             return super().form_invalid(form)
-        # hit() only counts; these markers are what refuse the next attempts unchecked.
-        _block({bucket: wait for bucket, wait in zip(buckets, waits, strict=True) if wait})
-        return self.too_many_message(form, retry_after)
+        return self._refuse(form, retry_after)
 
-    def too_many_message(self, form: AuthenticationForm, retry_after: int) -> HttpResponse:
+    def _refuse(self, form: AuthenticationForm, retry_after: int) -> HttpResponse:
         if form.is_bound:
             form.errors.clear()  # the limit's message replaces "wrong password"
         context = self.get_context_data(
@@ -65,33 +49,24 @@ class SignInView(LoginView):
         return with_retry_after(self.render_to_response(context, status=429), retry_after)
 
 
-def _sign_in_buckets(request: HttpRequest) -> dict[str, str]:
-    """Cache keys of the sign-in limits this attempt counts against, with their kind.
-    Usernames are hashed: any text may be typed there, and cache keys must stay short."""
+def _sign_in_limits(request: HttpRequest) -> list[tuple[str, int]]:
+    """The (bucket, limit) pairs this attempt counts against. Usernames are hashed: any
+    text may be typed there, and cache keys must stay short."""
     username = str(request.POST.get("username", "")).strip().casefold()
     digest = hashlib.sha256(username.encode()).hexdigest()[:32]
-    buckets = {f"sign-in:username:{digest}": "username"}
+    limits = [
+        (f"sign-in:username:{digest}", int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME")))
+    ]
     address = client_address(request)
     if address:
-        buckets[f"sign-in:address:{address}"] = "address"
-    return buckets
+        limits.append(
+            (f"sign-in:address:{address}", int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS")))
+        )
+    return limits
 
 
-def _blocked_until(buckets: dict[str, str]) -> float | None:
-    """When the latest sign-in block on these buckets ends, or None if none holds."""
-    try:
-        until = cache.get_many([f"blocked:{bucket}" for bucket in buckets]).values()
-    except Exception:  # whatever an unreachable cache backend raises
-        # Sign-in must not fail with the cache; hit() still counts failures in process
-        # and answers 429 past the limit, only a right password is no longer refused.
-        logger.warning("sign-in block markers unreadable; cache unavailable")
-        return None
-    return max(until, default=None)
-
-
-def _block(waits: dict[str, int]) -> None:
-    try:
-        for bucket, wait in waits.items():
-            cache.set(f"blocked:{bucket}", time.time() + wait, timeout=wait)
-    except Exception:  # as in _blocked_until: degrade, never fail the request
-        logger.warning("sign-in block markers unwritable; cache unavailable")
+def _worst(check: Callable[..., int | None], limits: list[tuple[str, int]]) -> int | None:
+    """The longest wait ``check`` (ratelimit.hit or ratelimit.exceeded) gives any limit."""
+    window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
+    waits = [check(bucket, limit=limit, window=window) for bucket, limit in limits]
+    return max((wait for wait in waits if wait is not None), default=None)

@@ -764,8 +764,10 @@ def test_sign_in_limits_hold_in_process_when_redis_is_unreachable(
     client = Client()
 
     statuses = [sign_in(client, "alice", "wrong").status_code for _ in range(4)]
+    right_password = sign_in(client, "alice", PASSWORD)
 
     assert statuses == [200, 200, 429, 429]
+    assert right_password.status_code == 429  # refused unchecked, as with Redis up
 
 
 def test_a_few_failures_do_not_stop_the_right_password(alice: User, settings: Any) -> None:
