@@ -42,6 +42,10 @@ class ResourceNotFound(ApiError):
     default_detail = "Not found."
 
 
+class EndpointNotFound(ResourceNotFound):
+    default_detail = "No such endpoint. See the API reference for /v1."
+
+
 class InsufficientCredits(ApiError):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
     default_code = "insufficient_credits"
@@ -103,6 +107,21 @@ _CODES: dict[type[exceptions.APIException], str] = {
 
 def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
+
+
+def error_response(exc: ApiError) -> JsonResponse:
+    """``exc`` answered outside DRF (middleware, Django's error handlers): the same
+    envelope, status and headers the exception handler gives it inside."""
+    response = JsonResponse(
+        envelope(str(exc.default_code), str(exc.detail)), status=exc.status_code
+    )
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PATH_PREFIX) or request.path == API_PATH_PREFIX[:-1]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -168,20 +187,16 @@ def _summarise(fields: Any) -> str:
 # usual pages elsewhere.
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PATH_PREFIX) or request.path == API_PATH_PREFIX[:-1]
-
-
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return JsonResponse(envelope("invalid_request", "Bad request."), status=400)
+    if is_api_request(request):
+        return error_response(InvalidRequest("Bad request."))
     from django.views.defaults import bad_request as default
 
     return default(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(envelope("permission_denied", "Forbidden."), status=403)
     from django.views.defaults import permission_denied as default
 
@@ -189,18 +204,15 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return JsonResponse(
-            envelope("not_found", "No such endpoint. See the API reference for /v1."),
-            status=404,
-        )
+    if is_api_request(request):
+        return error_response(EndpointNotFound())
     from django.views.defaults import page_not_found as default
 
     return default(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(
             envelope("internal_error", "Something went wrong on our side. Please retry."),
             status=500,

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from clipia_console.api.errors import (
-    API_PATH_PREFIX,
     DATABASE_OUTAGES,
-    envelope,
+    InvalidRequest,
+    PayloadTooLarge,
+    error_response,
+    is_api_request,
     service_unavailable,
 )
 
@@ -21,21 +23,15 @@ class ApiBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PATH_PREFIX):
+        if is_api_request(request):
             limit = int(settings.CLIPIA_API_MAX_BODY_BYTES)
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return JsonResponse(
-                    envelope("invalid_request", "The Content-Length header is not a number."),
-                    status=400,
-                )
+                return error_response(InvalidRequest("The Content-Length header is not a number."))
             if length > limit:
-                return JsonResponse(
-                    envelope(
-                        "payload_too_large", f"The request body is larger than {limit} bytes."
-                    ),
-                    status=413,
+                return error_response(
+                    PayloadTooLarge(f"The request body is larger than {limit} bytes.")
                 )
         return self.get_response(request)
 
@@ -51,14 +47,6 @@ class ApiOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(API_PATH_PREFIX) or not isinstance(
-            exception, DATABASE_OUTAGES
-        ):
-            return None
-        error = service_unavailable()
-        response = JsonResponse(
-            envelope(str(error.default_code), str(error.detail)), status=error.status_code
-        )
-        for name, value in error.headers.items():
-            response[name] = value
-        return response
+        if is_api_request(request) and isinstance(exception, DATABASE_OUTAGES):
+            return error_response(service_unavailable())
+        return None

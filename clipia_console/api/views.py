@@ -18,6 +18,7 @@ from apikeys.models import ApiKey
 from apikeys.permissions import requires_scope
 from clipia_console.api import credits, generations, idempotency
 from clipia_console.api.errors import (
+    EndpointNotFound,
     IdempotencyConflict,
     InsufficientCredits,
     InvalidRequest,
@@ -99,7 +100,7 @@ class EndpointNotFoundView(APIView):
     permission_classes = ()
 
     def initial(self, request: Request, *args: object, **kwargs: object) -> None:
-        raise ResourceNotFound("No such endpoint. See the API reference for /v1.")
+        raise EndpointNotFound()
 
 
 _IN_FLIGHT = (
