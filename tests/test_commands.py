@@ -125,3 +125,11 @@ def test_seeddemo_creates_a_funded_demo_login_once(db: Any, settings: Any) -> No
     assert demo.check_password("demo-password")
     assert credits.balance_of(demo.pk) == 1000
     assert "createapikey --user demo" in out
+
+
+def test_the_models_and_their_migrations_agree(db: Any) -> None:
+    # A model change without its migration would pass every test (the test database is
+    # built from the models' migrations) and then break `migrate` on a real database.
+    out, _ = run("makemigrations", "--check", "--dry-run")
+
+    assert "No changes detected" in out
