@@ -5,14 +5,18 @@ It only collects and checks input; ``apikeys.services.create_key`` makes the key
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
-from apikeys.models import DEFAULT_SCOPES, SCOPES, ApiKey
+from apikeys.forms import CreateKeyForm
 
 
-class ApiKeyCreationForm(forms.Form):
+class ApiKeyCreationForm(CreateKeyForm):
+    """The console's fields, plus whose key it is."""
+
     # A username or email rather than a <select> of every user: it scales to any number of
     # customers and needs no permission on the user admin.
     owner = forms.CharField(
@@ -20,15 +24,13 @@ class ApiKeyCreationForm(forms.Form):
         label="Owner",
         help_text="The customer's username or email address.",
     )
-    name = forms.CharField(max_length=100, help_text="A label the customer will recognise.")
-    environment = forms.ChoiceField(
-        choices=ApiKey.Environment.choices, widget=forms.RadioSelect, initial="live"
-    )
-    scopes = forms.MultipleChoiceField(
-        choices=[(scope, scope) for scope in SCOPES],
-        widget=forms.CheckboxSelectMultiple,
-        initial=list(DEFAULT_SCOPES),
-    )
+    field_order = ("owner", "name", "environment", "scopes")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = "A label the customer will recognise."
+        # Staff create keys for customers going to production; the console starts in test.
+        self.fields["environment"].initial = "live"
 
     def clean_owner(self) -> AbstractBaseUser:
         return user_by_username_or_email(self.cleaned_data["owner"], active_only=True)

@@ -1,12 +1,14 @@
-"""The console's form for a new key. It checks what a browser can get wrong; the rules
-themselves (name length, environments, scopes, the active-key cap) live in
-apikeys.services.create_key, whose errors the view puts back on these fields."""
+"""The form for a new key's name, environment and scopes, as the console asks for them (the
+admin's form adds an owner). It checks what a browser can get wrong; the rules themselves
+(name length, environments, scopes, the active-key cap) live in
+apikeys.services.create_key, whose errors the views put back on these fields."""
 
 from __future__ import annotations
 
 from django import forms
 
-from apikeys.models import SCOPES
+from apikeys import services
+from apikeys.models import NAME_MAX_LENGTH, SCOPES
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
 ENVIRONMENT_CHOICES = (("test", "Test"), ("live", "Live"))
@@ -15,19 +17,16 @@ SCOPE_CHOICES = tuple((scope, scope) for scope in SCOPES)
 
 class CreateKeyForm(forms.Form):
     name = forms.CharField(
-        max_length=100,
-        error_messages={
-            "required": "Give the key a name.",
-            "max_length": "Key names are at most 100 characters.",
-        },
+        max_length=NAME_MAX_LENGTH,
+        error_messages={"required": services.NAME_MISSING, "max_length": services.NAME_TOO_LONG},
     )
     environment = forms.ChoiceField(
         choices=ENVIRONMENT_CHOICES,
         initial="test",
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose the live or the test environment.",
-            "invalid_choice": "Choose the live or the test environment.",
+            "required": services.ENVIRONMENT_INVALID,
+            "invalid_choice": services.ENVIRONMENT_INVALID,
         },
     )
     scopes = forms.MultipleChoiceField(
@@ -35,7 +34,7 @@ class CreateKeyForm(forms.Form):
         initial=list(SCOPES),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Choose at least one scope.",
-            "invalid_choice": "The allowed scopes are exactly generate and read.",
+            "required": services.SCOPES_MISSING,
+            "invalid_choice": services.SCOPES_ALLOWED,
         },
     )

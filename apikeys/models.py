@@ -19,6 +19,7 @@ from django.utils import timezone
 from apikeys import keys
 
 SCOPES: Final = ("generate", "read")
+NAME_MAX_LENGTH: Final = 100
 DEFAULT_SCOPES: Final = SCOPES
 
 
@@ -129,7 +130,7 @@ class ApiKey(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     environment = models.CharField(max_length=4, choices=Environment.choices)
     lookup_id = models.CharField(max_length=keys.LOOKUP_ID_LENGTH, unique=True, editable=False)
     hashed_key = models.CharField(max_length=200, editable=False)

@@ -16,12 +16,21 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import conf, hashing, keys, ratelimit
-from apikeys.models import SCOPES, ApiKey, ApiKeyEvent
+from apikeys.models import NAME_MAX_LENGTH, SCOPES, ApiKey, ApiKeyEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
+
+
+# What a person is told about bad input for a new key; the console's and the admin's form
+# say the same for what they catch first.
+NAME_MISSING = "Give the key a name."
+NAME_TOO_LONG = f"Key names are at most {NAME_MAX_LENGTH} characters."
+ENVIRONMENT_INVALID = "Choose the live or the test environment."
+SCOPES_MISSING = "Choose at least one scope."
+SCOPES_ALLOWED = "The allowed scopes are exactly " + " and ".join(SCOPES) + "."
 
 
 class KeyLifecycleError(Exception):
@@ -77,14 +86,9 @@ def normalize_scopes(scopes: Iterable[str]) -> str:
     chosen = {scope.strip() for scope in scopes}
     unknown = sorted(chosen - set(SCOPES))
     if unknown:
-        raise InvalidKeyInput(
-            "scopes",
-            f"Unknown scope {unknown[0]!r}: the allowed scopes are exactly "
-            + " and ".join(SCOPES)
-            + ".",
-        )
+        raise InvalidKeyInput("scopes", f"Unknown scope {unknown[0]!r}. {SCOPES_ALLOWED}")
     if not chosen:
-        raise InvalidKeyInput("scopes", "Choose at least one scope.")
+        raise InvalidKeyInput("scopes", SCOPES_MISSING)
     return " ".join(scope for scope in SCOPES if scope in chosen)
 
 
@@ -103,11 +107,11 @@ def create_key(
     key exists outside the caller's request. Callers show it once and drop it."""
     name = name.strip()
     if not name:
-        raise InvalidKeyInput("name", "Give the key a name.")
-    if len(name) > 100:
-        raise InvalidKeyInput("name", "Key names are at most 100 characters.")
+        raise InvalidKeyInput("name", NAME_MISSING)
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidKeyInput("name", NAME_TOO_LONG)
     if environment not in keys.ENVIRONMENTS:
-        raise InvalidKeyInput("environment", "Choose the live or the test environment.")
+        raise InvalidKeyInput("environment", ENVIRONMENT_INVALID)
     scope_string = normalize_scopes(scopes)
 
     # Hash before taking any lock: Argon2 is the slow part. A lookup id collision needs

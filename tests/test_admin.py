@@ -299,7 +299,7 @@ def test_creating_a_key_without_a_scope_is_refused(staff_client: Client, alice: 
     response = staff_client.post(ADD_KEY, {"owner": "alice", "name": "k", "environment": "live"})
 
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Choose at least one scope." in response.content.decode()
     assert not ApiKey.objects.exists()
 
 
