@@ -65,6 +65,14 @@ def staff(db: Any) -> User:
     return User.objects.create_superuser("staff", "staff@clipia.example", PASSWORD)
 
 
+@pytest.fixture
+def staff_client(staff: User) -> Client:
+    """A browser signed in to the admin as staff."""
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
 MakeKey = Callable[..., tuple[ApiKey, str]]
 
 

@@ -44,13 +44,6 @@ def credits_page(user: User) -> str:
 
 
 @pytest.fixture
-def staff_client(staff: User) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def carol(db: None) -> User:
     return User.objects.create_user("carol", "carol@clipia.example", PASSWORD, is_staff=True)
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from html import unescape
 
-import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
@@ -28,13 +27,6 @@ KEYS = reverse("admin:apikeys_apikey_changelist")
 ADD_KEY = reverse("admin:apikeys_apikey_add")
 EVENTS = reverse("admin:apikeys_apikeyevent_changelist")
 LINK = re.compile(r'(?:href|src|action)="((?:/admin/|\?)[^"#]*)"')
-
-
-@pytest.fixture
-def staff_client(staff: User) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def create_in_admin(client: Client, owner: str = "alice", **fields: object) -> tuple[ApiKey, str]:

@@ -20,11 +20,11 @@ from django.views.debug import ExceptionReporter
 
 from apikeys import services, views
 from apikeys.models import ApiKey, ApiKeyEvent
+from tests.browser_support import FULL_KEY
 from tests.conftest import PASSWORD, MakeKey
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
-FULL_KEY = re.compile(r"clipia_(?:live|test)_[0-9A-Za-z]{50}")
 
 
 @pytest.fixture
