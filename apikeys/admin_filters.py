@@ -7,17 +7,12 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
-from apikeys.models import SCOPES, ApiKey
+from apikeys.models import SCOPES, ApiKey, KeyStatus, status_condition
 
 
 def status_of(api_key: ApiKey) -> str:
-    if api_key.is_revoked:
-        return "Revoked"
-    if api_key.is_expired:
-        return "Expired"
-    return "Active"
+    return str(api_key.status.label)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -25,20 +20,13 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("active", "Active"), ("revoked", "Revoked"), ("expired", "Expired")]
+        return [(str(status.value), str(status.label)) for status in KeyStatus]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
-        # Revoked wins over expired, as in status_of: a key is in exactly one bucket.
-        if self.value() == "active":
-            return queryset.filter(
-                Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True
-            )
-        if self.value() == "revoked":
-            return queryset.filter(revoked_at__isnull=False)
-        if self.value() == "expired":
-            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
-        return queryset
+        value = self.value()
+        if value is None or value not in KeyStatus.values:
+            return queryset
+        return queryset.filter(status_condition(KeyStatus(value)))
 
 
 class ScopeFilter(admin.SimpleListFilter):

@@ -8,12 +8,14 @@ the whole key; the key format is documented in ``apikeys.keys`` and the hash in
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
 from django.utils import timezone
 
 from apikeys import keys
@@ -34,6 +36,7 @@ AUTHENTICATION_KEY_FIELDS: Final = (
     "scopes",
     "hashed_key",
     "revoked_at",
+    "paused_at",
     "expires_at",
     "last_used_at",
 )
@@ -42,9 +45,42 @@ AUTHENTICATION_OWNER_FIELDS: Final = ("id", "username", "is_active")
 _LOOKUP_PLACEHOLDER: Final = "?" * keys.LOOKUP_ID_LENGTH
 
 
+class KeyStatus(models.TextChoices):
+    """What a key is now. Decided in one place, ``ApiKey.status_at`` (and, for querysets,
+    ``ApiKeyQuerySet.with_status``); authentication, the console, the admin and the
+    commands all read it from there. Revoked wins over expired, expired over paused: a key
+    is in exactly one state."""
+
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+def status_condition(*statuses: KeyStatus, now: datetime | None = None) -> Q:
+    """Keys whose ``ApiKey.status_at(now)`` is one of ``statuses``: the same rule, as SQL."""
+    now = now or timezone.now()
+    not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    conditions = {
+        KeyStatus.REVOKED: Q(revoked_at__isnull=False),
+        KeyStatus.EXPIRED: Q(revoked_at__isnull=True, expires_at__lte=now),
+        KeyStatus.PAUSED: Q(not_expired, revoked_at__isnull=True, paused_at__isnull=False),
+        KeyStatus.ACTIVE: Q(not_expired, revoked_at__isnull=True, paused_at__isnull=True),
+    }
+    where = Q(pk__in=[])
+    for status in statuses:
+        where |= conditions[status]
+    return where
+
+
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def active(self) -> ApiKeyQuerySet:
-        return self.filter(revoked_at__isnull=True)
+        """Keys that can still authenticate (active or paused): what counts toward the
+        per-account cap. Revoked and expired keys are final."""
+        return self.with_status(KeyStatus.ACTIVE, KeyStatus.PAUSED)
+
+    def with_status(self, *statuses: KeyStatus, now: datetime | None = None) -> ApiKeyQuerySet:
+        return self.filter(status_condition(*statuses, now=now))
 
     def for_authentication(self, lookup_id: str) -> ApiKey | None:
         """The request path's one query: the key with ``lookup_id`` and its owner, through
@@ -140,6 +176,8 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Spending paused by the owner or staff: the key still reads, it cannot generate.
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -162,17 +200,19 @@ class ApiKey(models.Model):
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes.split()
 
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
+    def status_at(self, now: datetime) -> KeyStatus:
+        """The key's status at ``now``: the one rule, mirrored by ``with_status``."""
+        if self.revoked_at is not None:
+            return KeyStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return KeyStatus.EXPIRED
+        if self.paused_at is not None:
+            return KeyStatus.PAUSED
+        return KeyStatus.ACTIVE
 
     @property
-    def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
-
-    @property
-    def is_active(self) -> bool:
-        return not self.is_revoked and not self.is_expired
+    def status(self) -> KeyStatus:
+        return self.status_at(timezone.now())
 
 
 class ApiKeyEvent(models.Model):
