@@ -19,24 +19,26 @@ DEFAULTS: dict[str, Any] = {
     "APIKEYS_ARGON2_TIME_COST": 2,
     "APIKEYS_ARGON2_MEMORY_COST_KIB": 19 * 1024,
     "APIKEYS_ARGON2_PARALLELISM": 1,
-    # How many verified (stored hash -> keyed digest of key) pairs one process remembers so
-    # that a warm key never pays for Argon2 again. ~150 bytes each.
-    "APIKEYS_VERIFIED_MEMORY_SIZE": 10_000,
+    # The server-side secret that keys each stored verifier (apikeys.hashing), never in
+    # the database. None: derived from SECRET_KEY, and its fallbacks from
+    # SECRET_KEY_FALLBACKS, so rotating SECRET_KEY the Django way rotates it too. Set it
+    # (and APIKEYS_PEPPER_FALLBACKS, a list, during a rotation) to keep them apart.
+    "APIKEYS_PEPPER": None,
+    "APIKEYS_PEPPER_FALLBACKS": None,
     # Active (unrevoked) keys one account may hold.
     "APIKEYS_MAX_ACTIVE_KEYS": 25,
     # last_used_at moves forward at most this often per key, so a busy key costs no write
     # per request.
     "APIKEYS_LAST_USED_RESOLUTION_SECONDS": 60,
-    # Verification attempts allowed per window, per key id and per client address; past
-    # that the caller gets 429 rate_limited. Each attempt counts before Argon2 runs (and a
-    # wrong secret for a key this process knows counts too, though it costs no Argon2, so
-    # every worker answers a flood alike); a right secret gives its count back.
+    # Argon2id verifications allowed per window, per key id and per client address, for
+    # the rare key whose verifier must be re-derived (stored before verifiers existed, or
+    # under a pepper no longer configured); past that, 429 rate_limited. Keys with a
+    # current verifier never reach this limit: wrong secrets cost them one HMAC.
     "APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY": 10,
     "APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS": 30,
     "APIKEYS_SLOW_VERIFY_WINDOW_SECONDS": 60,
     # An address that verified a key this recently is let past that key id's full bucket
-    # (still within its own per-address limit), so a flood aimed at a key id does not lock
-    # its owner out on workers that have not verified the key yet.
+    # (still within its own per-address limit), for the Argon2id path above.
     "APIKEYS_VERIFIED_ADDRESS_SECONDS": 24 * 60 * 60,
     # Console and sign-in limits, counted with apikeys.ratelimit.hit() in fixed windows.
     # Creating a key costs an Argon2 hash and an audit row, revoking an audit row: a

@@ -1,34 +1,57 @@
-"""Argon2id hashes of keys at rest, and the per-process memory that keeps Argon2 off the
-warm path.
+"""What is stored of a key's secret: an Argon2id hash and a peppered verifier.
 
-Stored form: the argon2-cffi encoded string (``$argon2id$v=19$m=…,t=…,p=…$salt$hash``) of
-the whole key. Never the key, never a fast digest of it: a database leak yields nothing
-that can be used or cheaply tested.
+Stored form, per key (never the key itself):
 
-Argon2id costs tens of milliseconds, so each process pays it once per key. After a
-successful verification the process remembers ``stored hash -> HMAC(process key, key)``,
-where the HMAC key is random, lives only in this process's memory and dies with it. A
-later request with the same key against the same stored hash costs one HMAC and a
-constant-time compare. Correctness never depends on this memory being invalidated: a
-revoked key is refused by its row, and a re-hashed row has a new stored hash that the
-memory does not know. Because one stored hash verifies exactly one key, a remembered
-hash also refuses any *other* secret without Argon2.
+- ``hashed_key``: the argon2-cffi encoded string (``$argon2id$v=19$m=…,t=…,p=…$salt$hash``)
+  of the whole key. The at-rest hash: slow on purpose, salted, and the one thing that can
+  re-derive a verifier when the pepper it was made with is gone.
+- ``verifier``: ``v1$<pepper id>$<HMAC-SHA256(pepper, key), base64>``. The pepper is a
+  server-side secret (``APIKEYS_PEPPER``, by default derived from ``SECRET_KEY``) that is
+  never in the database, so a database dump alone lets nobody test a guess against it;
+  with the pepper, checking a secret costs one HMAC on every worker, cold or warm.
+
+Why both: the verifier makes every request, right secret or wrong, cost the same HMAC
+whether the key id is active, revoked, expired or unknown, so wrong secrets need no rate
+limit that could lock the owner out, and nothing tells ids apart. Argon2id remains the
+defence should the pepper leak with the database: then the verifier is as strong as an
+HMAC of ~190 random bits, still beyond guessing, and the Argon2id hash is the
+conventional at-rest protection on top.
+
+Rotation works like ``SECRET_KEY_FALLBACKS``: a verifier made with a pepper in
+``APIKEYS_PEPPER_FALLBACKS`` still verifies, and is re-derived with the current pepper on
+that use. One made with a pepper that is no longer configured (or a key stored before
+verifiers existed) verifies through Argon2id once, behind the slow-verification rate
+limit, and gets a new verifier.
 """
 
 from __future__ import annotations
 
+import base64
+import enum
 import functools
 import hashlib
 import hmac
-import secrets
-import threading
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from apikeys import conf
 
-_PROCESS_KEY = secrets.token_bytes(32)
+_VERSION = "v1"
+# Compared against when there is nothing to compare against (an unknown key id), so that
+# a guess costs the same HMAC and compare whether or not its id exists.
+_NO_DIGEST = bytes(32)
+
+
+class Verdict(enum.Enum):
+    MATCH = "match"
+    # Matched with a fallback pepper: re-derive the verifier with the current one.
+    MATCH_NEEDS_NEW_VERIFIER = "match, needs new verifier"
+    MISMATCH = "mismatch"
+    # No verifier, or one made with a pepper no longer configured: only Argon2id can tell.
+    UNVERIFIABLE = "unverifiable"
 
 
 def hash_key(raw_key: str) -> str:
@@ -36,27 +59,47 @@ def hash_key(raw_key: str) -> str:
     return _hasher().hash(raw_key)
 
 
-def check_remembered(stored_hash: str, raw_key: str) -> bool | None:
-    """True or False when this process already verified a key against ``stored_hash``;
-    None when it has not, and only Argon2 (``verify_slow``) can tell."""
-    remembered = _memory.get(stored_hash)
-    if remembered is None:
-        return None
-    return hmac.compare_digest(remembered, _digest(raw_key))
+def make_verifier(raw_key: str) -> str:
+    """The verifier of ``raw_key`` under the current pepper."""
+    pepper_id, pepper = _peppers()[0]
+    return f"{_VERSION}${pepper_id}${_encode(_digest(pepper, raw_key))}"
+
+
+def check(verifiers: tuple[str, ...], raw_key: str) -> tuple[int, Verdict]:
+    """Which of the stored ``verifiers`` (a key's current secret first, then a secret in
+    its grace period) ``raw_key`` matches: ``(index, verdict)``; ``(-1, MISMATCH)`` when
+    none does. An empty string (a key stored before verifiers) is UNVERIFIABLE. Costs one
+    HMAC per pepper in use, whatever the answer, and compares in constant time."""
+    peppers = dict(_peppers())
+    current_id = next(iter(peppers))
+    digests: dict[str, bytes] = {}
+    unverifiable = -1
+    for index, stored in enumerate(verifiers):
+        parsed = _parse(stored)
+        if parsed is None or parsed[0] not in peppers:
+            if unverifiable == -1:
+                unverifiable = index
+            continue
+        pepper_id, expected = parsed
+        if pepper_id not in digests:
+            digests[pepper_id] = _digest(peppers[pepper_id], raw_key)
+        if hmac.compare_digest(digests[pepper_id], expected):
+            if pepper_id == current_id:
+                return index, Verdict.MATCH
+            return index, Verdict.MATCH_NEEDS_NEW_VERIFIER
+    if not digests:
+        hmac.compare_digest(_digest(peppers[current_id], raw_key), _NO_DIGEST)
+    if unverifiable != -1:
+        return unverifiable, Verdict.UNVERIFIABLE
+    return -1, Verdict.MISMATCH
 
 
 def verify_slow(stored_hash: str, raw_key: str) -> bool:
-    """Argon2id verification; remembers the pair on success."""
+    """Argon2id verification of ``raw_key`` against ``stored_hash``: tens of ms."""
     try:
-        _hasher().verify(stored_hash, raw_key)
+        return _hasher().verify(stored_hash, raw_key)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    remember(stored_hash, raw_key)
-    return True
-
-
-def remember(stored_hash: str, raw_key: str) -> None:
-    _memory.put(stored_hash, _digest(raw_key))
 
 
 def needs_rehash(stored_hash: str) -> bool:
@@ -67,13 +110,48 @@ def needs_rehash(stored_hash: str) -> bool:
         return True
 
 
-def forget_all() -> None:
-    """Empty this process's memory (tests, and benchmarks measuring the cold path)."""
-    _memory.clear()
+def _digest(pepper: bytes, raw_key: str) -> bytes:
+    return hmac.new(pepper, raw_key.encode(), hashlib.sha256).digest()
 
 
-def _digest(raw_key: str) -> bytes:
-    return hmac.new(_PROCESS_KEY, raw_key.encode(), hashlib.sha256).digest()
+def _encode(digest: bytes) -> str:
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _parse(stored: str) -> tuple[str, bytes] | None:
+    version, _, rest = stored.partition("$")
+    pepper_id, _, encoded = rest.partition("$")
+    if version != _VERSION or not pepper_id or not encoded:
+        return None
+    try:
+        return pepper_id, base64.b64decode(encoded, validate=True)
+    except ValueError:
+        return None
+
+
+def _peppers() -> tuple[tuple[str, bytes], ...]:
+    """(pepper id, pepper) pairs, the current pepper first, then the fallbacks."""
+    current = conf.get("APIKEYS_PEPPER")
+    fallbacks = conf.get("APIKEYS_PEPPER_FALLBACKS")
+    if current is None:
+        # Derived from SECRET_KEY (and rotating with it through SECRET_KEY_FALLBACKS), so a
+        # deployment needs no second secret unless it wants to rotate them apart.
+        current = settings.SECRET_KEY
+        if fallbacks is None:
+            fallbacks = list(getattr(settings, "SECRET_KEY_FALLBACKS", []))
+    return _peppers_for(str(current), tuple(str(fallback) for fallback in fallbacks or ()))
+
+
+@functools.cache
+def _peppers_for(current: str, fallbacks: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    pairs: list[tuple[str, bytes]] = []
+    for secret in (current, *fallbacks):
+        pepper = salted_hmac("apikeys.verifier-pepper", b"", secret=secret).digest()
+        # A short public name for the pepper, stored with each verifier: one-way, so it
+        # says which pepper without saying anything of it.
+        pepper_id = hmac.new(pepper, b"pepper id", hashlib.sha256).hexdigest()[:8]
+        pairs.append((pepper_id, pepper))
+    return tuple(pairs)
 
 
 def _hasher() -> PasswordHasher:
@@ -94,36 +172,3 @@ def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordH
         salt_len=16,
         type=Type.ID,
     )
-
-
-class _BoundedMemory:
-    """A size-bounded map, oldest insertion evicted first.
-
-    Reads take no lock (a dict lookup is atomic under the GIL); inserts do, so that
-    concurrent threads of one worker cannot evict past the bound.
-    """
-
-    def __init__(self) -> None:
-        self._items: dict[str, bytes] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        return self._items.get(key)
-
-    def put(self, key: str, value: bytes) -> None:
-        limit = max(1, int(conf.get("APIKEYS_VERIFIED_MEMORY_SIZE")))
-        with self._lock:
-            self._items.pop(key, None)
-            while len(self._items) >= limit:
-                del self._items[next(iter(self._items))]
-            self._items[key] = value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-_memory = _BoundedMemory()

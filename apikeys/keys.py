@@ -26,11 +26,27 @@ import secrets
 import string
 import zlib
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from enum import StrEnum
+from typing import Final
 
-Environment = Literal["live", "test"]
 
-ENVIRONMENTS: Final[tuple[Environment, ...]] = ("live", "test")
+class Environment(StrEnum):
+    """The two environments, named here once. Live keys spend credits; test keys get
+    instant mock results and never spend. Members are strings: ``"live" == LIVE``."""
+
+    LIVE = "live"
+    TEST = "test"
+
+    @property
+    def label(self) -> str:
+        return self.value.title()
+
+
+ENVIRONMENTS: Final[tuple[Environment, ...]] = tuple(Environment)
+# For model fields and forms: (value, label) pairs, live first.
+ENVIRONMENT_CHOICES: Final[tuple[tuple[str, str], ...]] = tuple(
+    (environment.value, environment.label) for environment in Environment
+)
 KEY_NAMESPACE: Final = "clipia_"
 BASE62_ALPHABET: Final = string.digits + string.ascii_uppercase + string.ascii_lowercase
 LOOKUP_ID_LENGTH: Final = 12
@@ -43,9 +59,10 @@ KEY_LENGTH: Final = len("clipia_live_") + BODY_LENGTH
 _BASE62_SET: Final = frozenset(BASE62_ALPHABET)
 
 
-def key_prefix(environment: Environment) -> str:
-    """The environment prefix a key starts with, e.g. ``clipia_live_``."""
-    return f"{KEY_NAMESPACE}{environment}_"
+def key_prefix(environment: str) -> str:
+    """The environment prefix a key starts with, e.g. ``clipia_live_``. ValueError for an
+    unknown environment."""
+    return f"{KEY_NAMESPACE}{Environment(environment).value}_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +86,9 @@ def generate_lookup_id() -> str:
     return _random_base62(LOOKUP_ID_LENGTH)
 
 
-def generate_key(environment: Environment, lookup_id: str) -> str:
-    """A new full key for ``lookup_id``; the secret comes from ``secrets``."""
-    if environment not in ENVIRONMENTS:
-        raise ValueError(f"unknown environment {environment!r}")
+def generate_key(environment: str, lookup_id: str) -> str:
+    """A new full key for ``lookup_id``; the secret comes from ``secrets``. ValueError for
+    an unknown environment."""
     if len(lookup_id) != LOOKUP_ID_LENGTH or not _is_base62(lookup_id):
         raise ValueError("lookup id must be 12 base62 characters")
     unsigned = key_prefix(environment) + lookup_id + _random_base62(SECRET_LENGTH)
@@ -87,8 +103,8 @@ def parse_key(raw: str) -> ParsedKey | None:
     """
     if len(raw) != KEY_LENGTH or not raw.startswith(KEY_NAMESPACE):
         return None
-    environment = raw[len(KEY_NAMESPACE) : len(KEY_NAMESPACE) + 4]
-    if environment not in ENVIRONMENTS or raw[len(KEY_NAMESPACE) + 4] != "_":
+    environment = environment_of(raw[len(KEY_NAMESPACE) : len(KEY_NAMESPACE) + 4])
+    if environment is None or raw[len(KEY_NAMESPACE) + 4] != "_":
         return None
     body = raw[-BODY_LENGTH:]
     if not _is_base62(body):
@@ -97,7 +113,15 @@ def parse_key(raw: str) -> ParsedKey | None:
     if not secrets.compare_digest(checksum(unsigned), given):
         return None
     lookup_id = body[:LOOKUP_ID_LENGTH]
-    return ParsedKey(environment=environment, lookup_id=lookup_id, raw=raw)  # type: ignore[arg-type]
+    return ParsedKey(environment=environment, lookup_id=lookup_id, raw=raw)
+
+
+def environment_of(name: str) -> Environment | None:
+    """The environment called ``name``, or None: for input from people and headers."""
+    try:
+        return Environment(name)
+    except ValueError:
+        return None
 
 
 def lookup_id_in(text: str) -> str | None:

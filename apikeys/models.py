@@ -1,20 +1,18 @@
 """API keys and their audit trail.
 
-A key's stored form is its public ``lookup_id`` (unique, indexed) plus an Argon2id hash of
-the whole key; the key format is documented in ``apikeys.keys`` and the hash in
-``apikeys.hashing``. The plaintext key exists only in the response that creates it.
+A key's stored form is its public ``lookup_id`` (unique, indexed), an Argon2id hash of the
+whole key and a peppered verifier: the key format is documented in ``apikeys.keys``, the
+stored form in ``apikeys.hashing``. The plaintext key exists only in the response that
+creates it.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connections, models
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,26 +21,6 @@ from apikeys import keys
 SCOPES: Final = ("generate", "read")
 NAME_MAX_LENGTH: Final = 100
 DEFAULT_SCOPES: Final = SCOPES
-
-
-# What the request path reads of a key (authentication's checks and what /v1 views show)
-# and of its owner, in one indexed lookup. Nothing else is fetched or built.
-AUTHENTICATION_KEY_FIELDS: Final = (
-    "id",
-    "owner_id",
-    "lookup_id",
-    "environment",
-    "name",
-    "scopes",
-    "hashed_key",
-    "revoked_at",
-    "paused_at",
-    "expires_at",
-    "last_used_at",
-)
-AUTHENTICATION_OWNER_FIELDS: Final = ("id", "username", "is_active")
-# Stands in for the lookup id while the ORM compiles the statement; 12 characters like one.
-_LOOKUP_PLACEHOLDER: Final = "?" * keys.LOOKUP_ID_LENGTH
 
 
 class KeyStatus(models.TextChoices):
@@ -82,99 +60,27 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def with_status(self, *statuses: KeyStatus, now: datetime | None = None) -> ApiKeyQuerySet:
         return self.filter(status_condition(*statuses, now=now))
 
-    def for_authentication(self, lookup_id: str) -> ApiKey | None:
-        """The request path's one query: the key with ``lookup_id`` and its owner, through
-        the unique index on lookup_id and the owner's primary key, or None.
-
-        The ORM writes the SQL (so it is right for every backend) once per database
-        connection; each request then only executes it and builds two partial model
-        instances. Compiling a query costs Django several times what this index probe
-        costs the database, and this runs on every /v1 request. The instances are the
-        same as ``select_related("owner").only(...)`` would build: unfetched fields are
-        deferred and load on access. It runs its own statement, so it refuses to pretend
-        to honour filters: call it on ``ApiKey.objects``.
-        """
-        if self.query.where:
-            raise TypeError("for_authentication() ignores filters: call it on ApiKey.objects")
-        connection = connections[self.db]
-        statement = _authentication_statement(connection)
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, [lookup_id])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        values = statement.convert(row)
-        split = len(statement.key_fields)
-        api_key = self.model.from_db(self.db, statement.key_fields, values[:split])
-        owner = get_user_model().from_db(self.db, statement.owner_fields, values[split:])
-        # What select_related does: the owner is cached on the key, no second query.
-        ApiKey.owner.field.set_cached_value(api_key, owner)
-        return api_key
-
-
-class _AuthenticationStatement:
-    """The compiled lookup and its column converters (SQLite, for one, returns datetimes
-    as text), for one database connection."""
-
-    def __init__(self, connection: BaseDatabaseWrapper) -> None:
-        # Model.from_db takes values in the model's field order, so select in that order.
-        self.key_fields = _in_model_order(ApiKey, AUTHENTICATION_KEY_FIELDS)
-        self.owner_fields = _in_model_order(get_user_model(), AUTHENTICATION_OWNER_FIELDS)
-        columns = [*self.key_fields, *(f"owner__{name}" for name in self.owner_fields)]
-        queryset = (
-            ApiKey.objects.filter(lookup_id=_LOOKUP_PLACEHOLDER).values_list(*columns).order_by()
-        )
-        compiler = queryset[:1].query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if list(params) != [_LOOKUP_PLACEHOLDER]:
-            raise RuntimeError(f"unexpected parameters in the authentication query: {params!r}")
-        self.connection = connection
-        self.sql = sql
-        self._compiler = compiler
-        self._converters = compiler.get_converters([column for column, _, _ in compiler.select])
-
-    def convert(self, row: tuple[Any, ...]) -> list[Any]:
-        if not self._converters:
-            return list(row)
-        return list(next(iter(self._compiler.apply_converters([row], self._converters))))
-
-
-def _in_model_order(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
-    ordered = [field.attname for field in model._meta.concrete_fields if field.attname in names]
-    if len(ordered) != len(names):
-        raise RuntimeError(f"{model.__name__} lacks some of {names!r}")
-    return ordered
-
-
-# Per thread, like Django's connections; a statement never outlives its connection's thread.
-_statements = threading.local()
-
-
-def _authentication_statement(connection: BaseDatabaseWrapper) -> _AuthenticationStatement:
-    cached: dict[str, _AuthenticationStatement] = _statements.__dict__.setdefault("by_alias", {})
-    statement = cached.get(connection.alias)
-    if statement is None or statement.connection is not connection:
-        statement = cached[connection.alias] = _AuthenticationStatement(connection)
-    return statement
-
 
 class ApiKey(models.Model):
-    class Environment(models.TextChoices):
-        LIVE = "live", "Live"
-        TEST = "test", "Test"
+    # Named once, in apikeys.keys; here for the many callers that hold an ApiKey.
+    Environment = keys.Environment
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    environment = models.CharField(max_length=4, choices=Environment.choices)
+    environment = models.CharField(max_length=4, choices=keys.ENVIRONMENT_CHOICES)
     lookup_id = models.CharField(max_length=keys.LOOKUP_ID_LENGTH, unique=True, editable=False)
     hashed_key = models.CharField(max_length=200, editable=False)
+    # HMAC of the key under the server's pepper (apikeys.hashing); blank for keys stored
+    # before verifiers existed, until their first use.
+    verifier = models.CharField(max_length=100, blank=True, editable=False)
     # Space-separated, sorted, like an OAuth scope string: filterable on every database.
     scopes = models.CharField(max_length=100, default=" ".join(DEFAULT_SCOPES))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Spending paused by the owner or staff: the key still reads, it cannot generate.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -55,6 +55,9 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is required when DEBUG is off (make run turns DEBUG on)."
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# Old secret keys, comma-separated, while rotating: sessions and API key verifiers made
+# with them keep working (verifiers are re-derived with the new key on use).
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -231,7 +234,11 @@ CLIPIA_GENERATION_DISPATCHER = os.environ.get(
 # API keys: each setting in apikeys/conf.py, where its default and the reason for it live,
 # can be set from the environment under its own name (APIKEYS_MAX_ACTIVE_KEYS=50 …).
 for _name, _default in APIKEYS_DEFAULTS.items():
-    globals()[_name] = env_int(_name, _default)
+    if isinstance(_default, int):
+        globals()[_name] = env_int(_name, _default)
+# The verifier pepper (apikeys/conf.py): unset, it is derived from SECRET_KEY.
+APIKEYS_PEPPER = os.environ.get("APIKEYS_PEPPER") or None
+APIKEYS_PEPPER_FALLBACKS = env_list("APIKEYS_PEPPER_FALLBACKS", []) if APIKEYS_PEPPER else None
 
 LOGGING = {
     "version": 1,

@@ -52,7 +52,7 @@ def secrets_of(api_key: ApiKey, raw_key: str) -> list[str]:
     """Everything that must never be displayed: the key, its secret part, its stored hash
     and the hash's salt and digest on their own."""
     stored = ApiKey.objects.get(pk=api_key.pk).hashed_key
-    head = len(keys.key_prefix(api_key.environment)) + keys.LOOKUP_ID_LENGTH  # type: ignore[arg-type]
+    head = len(keys.key_prefix(api_key.environment)) + keys.LOOKUP_ID_LENGTH
     secret = raw_key[head : head + keys.SECRET_LENGTH]
     salt, digest = stored.split("$")[-2:]
     return [raw_key, secret, stored, salt, digest]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from apikeys import services
+from apikeys import keys, services
 from apikeys.models import ApiKey
 from tests.conftest import MakeKey, bearer
 
@@ -124,15 +125,71 @@ def test_a_key_whose_owner_is_deactivated_gets_401(
     assert_invalid_key(api.get(ACCOUNT, **bearer(raw)))
 
 
-def test_an_expired_key_gets_401(api: Client, test_key: tuple[ApiKey, str]) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
+def test_an_expired_key_gets_401_saying_when_it_expired(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
     row, raw = test_key
-    ApiKey.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    expired_at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=expired_at)
 
-    assert_invalid_key(api.get(ACCOUNT, **bearer(raw)))
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="clipia"'
+    assert response.json()["error"] == {
+        "code": "invalid_api_key",
+        "message": "This API key expired at 2026-03-01T09:30:00+00:00. "
+        "Create a new key in the console.",
+    }
+
+
+def test_only_the_complete_correct_key_learns_that_it_expired(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=datetime(2026, 3, 1, tzinfo=UTC))
+    wrong = keys.generate_key("test", row.lookup_id)
+
+    response = api.get(ACCOUNT, **bearer(wrong))
+
+    assert_invalid_key(response)
+    assert "expired" not in response.json()["error"]["message"]
+
+
+def test_a_revoked_key_that_also_expired_is_not_told_either(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    ApiKey.objects.filter(pk=row.pk).update(
+        expires_at=datetime(2026, 3, 1, tzinfo=UTC), revoked_at=datetime(2026, 2, 1, tzinfo=UTC)
+    )
+
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert_invalid_key(response)
+    assert "expired" not in response.json()["error"]["message"]
+
+
+def test_a_bearer_token_of_someone_else_beside_an_x_api_key_gets_400(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    _, raw = test_key
+
+    response = api.get(ACCOUNT, HTTP_AUTHORIZATION="Bearer ghp_sometoken", HTTP_X_API_KEY=raw)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert raw not in response.content.decode()
+
+
+def test_the_same_key_in_both_headers_is_one_credential(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    _, raw = test_key
+
+    response = api.get(ACCOUNT, HTTP_X_API_KEY=raw, **bearer(raw))
+
+    assert response.status_code == 200
 
 
 def test_two_different_keys_in_one_request_get_400_invalid_request(

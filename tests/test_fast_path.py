@@ -1,6 +1,6 @@
 """The /v1 authentication fast path, as behaviour (never timing; speed lives in `make bench`):
-one indexed query, no Argon2 for a key this process verified, garbage refused before the
-database, no write per request, and correctness that never rests on the process memory."""
+one indexed query, no Argon2 on the request path (one HMAC against the stored verifier),
+garbage refused before the database, no write per request."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from apikeys import hashing, keys, services
+from apikeys import hashing, keys, services, verification
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from tests.conftest import MakeKey, bearer
@@ -47,7 +47,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], datetime]:
 
     def move_to(offset: timedelta) -> datetime:
         moment = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.get_current_timezone()) + offset
-        monkeypatch.setattr(services, "_now", lambda: moment)
+        monkeypatch.setattr(verification, "_now", lambda: moment)
         return moment
 
     move_to(timedelta(0))
@@ -112,7 +112,7 @@ def test_the_one_query_loads_what_the_request_path_reads(
     expected = ApiKey.objects.select_related("owner").get(pk=row.pk)
 
     with django_assert_num_queries(1):
-        loaded = ApiKey.objects.for_authentication(row.lookup_id)
+        loaded = verification.lookup(row.lookup_id)
         assert loaded is not None
         fields = ("id", "owner_id", "lookup_id", "environment", "name", "scopes", "hashed_key")
         assert [getattr(loaded, name) for name in fields] == [
@@ -131,7 +131,7 @@ def test_fields_the_request_path_does_not_read_load_on_access(
     test_key: tuple[ApiKey, str], django_assert_num_queries: Any
 ) -> None:
     row, _ = test_key
-    loaded = ApiKey.objects.for_authentication(row.lookup_id)
+    loaded = verification.lookup(row.lookup_id)
     assert loaded is not None
 
     with django_assert_num_queries(1):
@@ -139,14 +139,7 @@ def test_fields_the_request_path_does_not_read_load_on_access(
 
 
 def test_an_unknown_lookup_id_loads_nothing(db: Any) -> None:
-    assert ApiKey.objects.for_authentication("000000000000") is None
-
-
-def test_the_lookup_refuses_to_ignore_a_filter(test_key: tuple[ApiKey, str]) -> None:
-    row, _ = test_key
-
-    with pytest.raises(TypeError):
-        ApiKey.objects.active().for_authentication(row.lookup_id)
+    assert verification.lookup("000000000000") is None
 
 
 # Refused before the database.
@@ -174,44 +167,136 @@ def test_a_request_without_a_key_makes_no_query(
     assert response.status_code == 401
 
 
-# No Argon2 on a warm key.
+# No Argon2 on the request path.
 
 
-def test_argon2_runs_once_per_key_per_process(
-    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
-) -> None:
-    row, raw = test_key
-    hashing.forget_all()  # as in a worker that did not create the key
+@pytest.fixture
+def hmacs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per keyed digest the verifier computes."""
+    calls: list[int] = []
+    real = hashing._digest
 
-    statuses = [api.get(ACCOUNT, **bearer(raw)).status_code for _ in range(3)]
+    def spy(pepper: bytes, raw_key: str) -> bytes:
+        calls.append(1)
+        return real(pepper, raw_key)
 
-    assert statuses == [200, 200, 200]
-    assert argon2_verifications == [row.hashed_key]
+    monkeypatch.setattr(hashing, "_digest", spy)
+    return calls
 
 
-def test_the_process_that_creates_a_key_never_runs_argon2_for_it(
+def test_a_key_is_verified_without_argon2_on_every_worker_from_its_first_request(
     api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
 ) -> None:
     _, raw = test_key
 
-    response = api.get(ACCOUNT, **bearer(raw))
+    statuses = [api.get(ACCOUNT, **bearer(raw)).status_code for _ in range(3)]
 
-    assert response.status_code == 200
+    assert statuses == [200, 200, 200]
     assert argon2_verifications == []
 
 
-def test_a_wrong_secret_for_a_warm_key_is_refused_without_argon2(
-    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+def test_a_wrong_secret_is_refused_without_argon2_or_the_cache(
+    api: Client,
+    test_key: tuple[ApiKey, str],
+    argon2_verifications: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     row, raw = test_key
     wrong = keys.generate_key("test", row.lookup_id)
+    touched: list[str] = []
+    monkeypatch.setattr("django.core.cache.cache.add", lambda *a, **k: touched.append("add"))
+    monkeypatch.setattr("django.core.cache.cache.incr", lambda *a, **k: touched.append("incr"))
 
     response = api.get(ACCOUNT, **bearer(wrong))
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
-    assert argon2_verifications == []
+    assert argon2_verifications == [] and touched == []
     assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+
+def test_a_wrong_secret_costs_and_answers_the_same_whatever_its_key_id_is(
+    api: Client, alice: User, make_key: MakeKey, hmacs: list[int], argon2_verifications: list[str]
+) -> None:
+    active, _ = make_key(alice, name="active")
+    revoked, _ = make_key(alice, name="revoked")
+    services.revoke_key(revoked, actor=services.Actor.command("tests"))
+    expired, _ = make_key(alice, name="expired")
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    ids = {
+        "active": active.lookup_id,
+        "revoked": revoked.lookup_id,
+        "expired": expired.lookup_id,
+        "unknown": keys.generate_lookup_id(),
+    }
+
+    answers = {}
+    for state, lookup_id in ids.items():
+        hmacs.clear()
+        response = api.get(ACCOUNT, **bearer(keys.generate_key("test", lookup_id)))
+        answers[state] = (response.status_code, response.content, len(hmacs))
+
+    assert set(answers.values()) == {answers["unknown"]}
+    assert answers["unknown"][0] == 401 and answers["unknown"][2] == 1
+    assert argon2_verifications == []
+
+
+def test_a_key_stored_before_verifiers_gets_one_on_its_first_use(
+    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    row, raw = test_key
+    ApiKey.objects.filter(pk=row.pk).update(verifier="")
+
+    statuses = [api.get(ACCOUNT, **bearer(raw)).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+    assert argon2_verifications == [row.hashed_key]
+    row.refresh_from_db()
+    assert row.verifier.startswith("v1$")
+
+
+def test_a_verifier_made_with_a_fallback_secret_still_verifies_and_is_renewed(
+    api: Client, settings: Any, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    row, raw = test_key
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-" + "x" * 20
+
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+
+    renewed = ApiKey.objects.get(pk=row.pk).verifier
+    assert renewed != row.verifier
+    settings.SECRET_KEY_FALLBACKS = []
+    assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
+    assert argon2_verifications == []
+
+
+def test_without_the_server_secret_a_stored_verifier_tests_no_guess(
+    api: Client, settings: Any, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    """What a database dump gives: a verifier that only the server's secret can check. With
+    another secret the right key is unverifiable but for Argon2id, which then renews it."""
+    row, raw = test_key
+    settings.SECRET_KEY = "someone-else-s-secret-key-" + "y" * 30
+
+    response = api.get(ACCOUNT, **bearer(raw))
+
+    assert response.status_code == 200
+    assert argon2_verifications == [row.hashed_key]
+    assert ApiKey.objects.get(pk=row.pk).verifier != row.verifier
+
+
+def test_a_wrong_secret_for_a_key_without_a_verifier_is_refused_by_argon2(
+    api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
+) -> None:
+    row, _ = test_key
+    ApiKey.objects.filter(pk=row.pk).update(verifier="")
+
+    response = api.get(ACCOUNT, **bearer(keys.generate_key("test", row.lookup_id)))
+
+    assert response.status_code == 401
+    assert argon2_verifications == [row.hashed_key]
+    assert ApiKey.objects.get(pk=row.pk).verifier == ""
 
 
 # No write per request.
@@ -327,7 +412,7 @@ def test_on_sqlite_noting_a_use_does_not_wait_for_the_write_lock(db: Any) -> Non
             return int(cursor.fetchone()[0])
 
     configured = busy_timeout()
-    with services._without_lock_waits():
+    with verification._without_lock_waits():
         during = busy_timeout()
 
     assert configured > 0
@@ -335,54 +420,10 @@ def test_on_sqlite_noting_a_use_does_not_wait_for_the_write_lock(db: Any) -> Non
     assert busy_timeout() == configured
 
 
-# The bounded memory.
+# Status comes from the row, on every request.
 
 
-def test_the_verified_memory_evicts_the_oldest_pair_past_its_bound(
-    settings: Any, make_key: MakeKey, alice: User
-) -> None:
-    settings.APIKEYS_VERIFIED_MEMORY_SIZE = 2
-    made = [make_key(alice, name=f"key {n}") for n in range(3)]  # create_key remembers each
-
-    remembered = [hashing.check_remembered(row.hashed_key, raw) for row, raw in made]
-
-    assert remembered == [None, True, True]
-    assert len(hashing._memory) == 2
-
-
-def test_an_evicted_key_is_verified_with_argon2_again_and_still_works(
-    settings: Any,
-    api: Client,
-    make_key: MakeKey,
-    alice: User,
-    argon2_verifications: list[str],
-) -> None:
-    settings.APIKEYS_VERIFIED_MEMORY_SIZE = 1
-    evicted, evicted_raw = make_key(alice, name="first")
-    make_key(alice, name="second")
-
-    response = api.get(ACCOUNT, **bearer(evicted_raw))
-
-    assert response.status_code == 200
-    assert argon2_verifications == [evicted.hashed_key]
-
-
-def test_the_memory_holds_no_key_and_no_digest_usable_elsewhere(
-    test_key: tuple[ApiKey, str],
-) -> None:
-    row, raw = test_key
-
-    stored = dict(hashing._memory._items)
-
-    assert list(stored) == [row.hashed_key]
-    assert raw.encode() not in stored[row.hashed_key]
-    assert raw not in repr(stored)
-
-
-# Correctness never rests on the memory.
-
-
-def test_a_revoked_key_is_refused_even_while_remembered(
+def test_a_revoked_key_is_refused_on_its_next_request(
     api: Client, test_key: tuple[ApiKey, str]
 ) -> None:
     row, raw = test_key
@@ -393,10 +434,9 @@ def test_a_revoked_key_is_refused_even_while_remembered(
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
-    assert hashing.check_remembered(row.hashed_key, raw) is True  # refused by the row
 
 
-def test_an_expired_key_is_refused_even_while_remembered(
+def test_an_expired_key_is_refused_once_its_time_has_come(
     api: Client, test_key: tuple[ApiKey, str], clock: Callable[[timedelta], datetime]
 ) -> None:
     row, raw = test_key
@@ -407,10 +447,9 @@ def test_an_expired_key_is_refused_even_while_remembered(
     response = api.get(ACCOUNT, **bearer(raw))
 
     assert response.status_code == 401
-    assert hashing.check_remembered(row.hashed_key, raw) is True
 
 
-def test_a_deactivated_owners_key_is_refused_even_while_remembered(
+def test_a_deactivated_owners_key_is_refused(
     api: Client, alice: User, test_key: tuple[ApiKey, str]
 ) -> None:
     _, raw = test_key
@@ -422,13 +461,13 @@ def test_a_deactivated_owners_key_is_refused_even_while_remembered(
     assert response.status_code == 401
 
 
-def test_a_rehashed_row_is_verified_with_argon2_once_and_upgraded(
+def test_an_old_argon2_hash_is_upgraded_when_the_verifier_is_renewed(
     api: Client, test_key: tuple[ApiKey, str], argon2_verifications: list[str]
 ) -> None:
     row, raw = test_key
     # A hash from before a parameter change (the test settings use time_cost=1).
     old_hash = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1).hash(raw)
-    ApiKey.objects.filter(pk=row.pk).update(hashed_key=old_hash)
+    ApiKey.objects.filter(pk=row.pk).update(hashed_key=old_hash, verifier="")
 
     statuses = [api.get(ACCOUNT, **bearer(raw)).status_code for _ in range(3)]
 
@@ -440,12 +479,12 @@ def test_a_rehashed_row_is_verified_with_argon2_once_and_upgraded(
     assert PasswordHasher().verify(row.hashed_key, raw)
 
 
-def test_a_row_rehashed_for_another_secret_refuses_the_remembered_key(
+def test_a_verifier_for_another_secret_refuses_the_key(
     api: Client, test_key: tuple[ApiKey, str]
 ) -> None:
     row, raw = test_key
     assert api.get(ACCOUNT, **bearer(raw)).status_code == 200
-    ApiKey.objects.filter(pk=row.pk).update(hashed_key=hashing.hash_key(malformed(raw)))
+    ApiKey.objects.filter(pk=row.pk).update(verifier=hashing.make_verifier(malformed(raw)))
 
     response = api.get(ACCOUNT, **bearer(raw))
 

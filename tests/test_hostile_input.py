@@ -13,10 +13,8 @@ import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework import exceptions
 
-from apikeys import keys, services
-from apikeys.authentication import INVALID_KEY_MESSAGE, ConflictingCredentials, extract_key
+from apikeys import keys, services, verification
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.api import credits, generations
 from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry, VideoModel
@@ -100,7 +98,7 @@ def mutated_keys(real: str) -> st.SearchStrategy[str]:
     """Small and large mutations of a real key: all must be refused."""
     head = len(keys.key_prefix("live"))
     lookup_end = head + keys.LOOKUP_ID_LENGTH
-    other_env: keys.Environment = "test" if real.startswith(keys.key_prefix("live")) else "live"
+    other_env = "test" if real.startswith(keys.key_prefix("live")) else "live"
     base62 = st.text(alphabet=keys.BASE62_ALPHABET, min_size=1, max_size=1)
     return st.one_of(
         st.integers(0, len(real) - 1).map(lambda i: real[:i]),  # truncated
@@ -279,18 +277,16 @@ def test_the_header_parser_finds_no_valid_key_in_hostile_headers(
     world: World, data: st.DataObject
 ) -> None:
     meta = data.draw(hostile_auth_headers(world))
-    request = type("FakeRequest", (), {"META": meta})()
     try:
-        raw = extract_key(request)
-    except exceptions.APIException as refused:
-        assert refused.status_code in (400, 401)
+        raw = verification.extract_key(meta)
+    except (verification.InvalidApiKey, verification.ConflictingCredentials) as refused:
         # A fixed message: nothing from the headers is echoed back.
-        assert str(refused.detail) in (INVALID_KEY_MESSAGE, ConflictingCredentials.default_detail)
+        assert str(refused) in ("invalid API key", "")
         return
     if raw is None:
         return
-    with pytest.raises((services.InvalidApiKey, services.VerificationRateLimited)):
-        services.authenticate_key(raw, client_address="203.0.113.9")
+    with pytest.raises((verification.InvalidApiKey, verification.VerificationRateLimited)):
+        verification.authenticate_key(raw, client_address="203.0.113.9")
 
 
 _METHODS = st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])

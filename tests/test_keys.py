@@ -9,7 +9,7 @@ import pytest
 from apikeys import keys
 
 
-def make(environment: keys.Environment = "live") -> str:
+def make(environment: str = "live") -> str:
     return keys.generate_key(environment, keys.generate_lookup_id())
 
 
@@ -96,7 +96,7 @@ def test_the_checksum_is_six_base62_digits_of_crc32() -> None:
 
 def test_it_refuses_to_generate_for_an_unknown_environment() -> None:
     with pytest.raises(ValueError):
-        keys.generate_key("prod", keys.generate_lookup_id())  # type: ignore[arg-type]
+        keys.generate_key("prod", keys.generate_lookup_id())
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,12 @@ from django.db import OperationalError, connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from apikeys.models import ApiKeyQuerySet
+from apikeys import verification
 from clipia_console.api import credits
 from clipia_console.api.middleware import ApiOutageMiddleware
 from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry
 from tests.conftest import bearer
-from tests.test_multiprocess import Server, free_port, gunicorn, subprocess_database_url
+from tests.servers import Server, free_port, gunicorn, subprocess_database_url
 
 MODEL = "clipia/motion-v1"
 PRICE = 20
@@ -287,10 +287,10 @@ def test_outside_gunicorn_an_outage_in_authentication_is_503_too(
     """The in-process path, for the embedded default too: the failure inside DRF's
     authentication step, not in a view."""
 
-    def unreachable(self: Any, lookup_id: str) -> Any:
+    def unreachable(lookup_id: str, **kwargs: Any) -> Any:
         raise OperationalError("could not connect to server: Connection refused")
 
-    monkeypatch.setattr(ApiKeyQuerySet, "for_authentication", unreachable)
+    monkeypatch.setattr(verification, "lookup", unreachable)
 
     response = Client().get("/v1/account", **bearer(live))
 

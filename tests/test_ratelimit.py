@@ -1,6 +1,5 @@
-"""Wrong-secret floods cannot turn Argon2 into a denial of service: attempts are bounded
-per key id and per client address, past that 429 rate_limited with Retry-After, and a
-legitimate key this process already verified keeps working throughout."""
+"""The fixed-window limiter itself (apikeys.ratelimit): counting, reading without
+counting, giving a right verification's count back, and the in-process fallback."""
 
 from __future__ import annotations
 
@@ -8,138 +7,45 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from apikeys import hashing, keys, ratelimit
-from tests.conftest import MakeKey, bearer
-
-PER_KEY = 10
-PER_ADDRESS = 30
-
-
-def wrong_secret(raw_key: str, n: int) -> str:
-    """The same key id with another secret and a valid checksum: passes the format check,
-    finds the row, fails only on the secret."""
-    head = raw_key[: len(keys.key_prefix("live")) + keys.LOOKUP_ID_LENGTH]
-    secret = f"{n:0{keys.SECRET_LENGTH}d}"
-    assert secret != raw_key[len(head) : len(head) + keys.SECRET_LENGTH]
-    return head + secret + keys.checksum(head + secret)
+from apikeys import ratelimit
 
 
 @pytest.fixture(autouse=True)
-def _limits(settings: Any) -> Iterator[None]:
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = PER_KEY
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = PER_ADDRESS
-    # An hour-long window, so that no flood in these tests straddles two windows.
-    settings.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS = 3600
+def _clean() -> Iterator[None]:
     ratelimit._local.clear()
     yield
     ratelimit._local.clear()
 
 
-@pytest.fixture
-def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = hashing.verify_slow
+def test_hit_allows_the_limit_then_says_how_long_to_wait(db: Any) -> None:
+    waits = [ratelimit.hit("tests:hit", limit=3, window=600) for _ in range(5)]
 
-    def counting(stored_hash: str, raw_key: str) -> bool:
-        calls.append(stored_hash)
-        return real(stored_hash, raw_key)
-
-    monkeypatch.setattr(hashing, "verify_slow", counting)
-    return calls
+    assert waits[:3] == [None, None, None]
+    assert all(wait is not None and 1 <= wait <= 600 for wait in waits[3:])
 
 
-def account(api: Client, raw_key: str, address: str = "203.0.113.7") -> Any:
-    return api.get("/v1/account", REMOTE_ADDR=address, **bearer(raw_key))
+def test_exceeded_reads_a_bucket_without_counting(db: Any) -> None:
+    for _ in range(3):
+        ratelimit.hit("tests:read", limit=3, window=600)
+
+    assert ratelimit.exceeded("tests:read", limit=3, window=600) is None
+    assert ratelimit.exceeded("tests:read", limit=3, window=600) is None
+    ratelimit.hit("tests:read", limit=3, window=600)
+    assert ratelimit.exceeded("tests:read", limit=3, window=600) is not None
 
 
-def test_a_flood_of_wrong_secrets_gets_429_with_retry_after_past_the_limit(
-    api: Client, live_key: Any
-) -> None:
-    _, raw = live_key
-    hashing.forget_all()  # a worker that never saw this key
+def test_a_right_verification_gives_its_count_back(db: Any, settings: Any) -> None:
+    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = 2
+    settings.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS = 3600
+    for _ in range(10):
+        assert ratelimit.slow_verification_retry_after("AAAAAAAAAAAA", "192.0.2.1") is None
+        ratelimit.verification_succeeded("AAAAAAAAAAAA", "192.0.2.1")
 
-    statuses = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 5)]
-    refused = account(api, wrong_secret(raw, 99))
-
-    assert statuses == [401] * PER_KEY + [429] * 5
-    assert refused.json()["error"]["code"] == "rate_limited"
-    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert ratelimit.slow_verification_retry_after("AAAAAAAAAAAA", "192.0.2.9") is None
 
 
-def test_a_flood_costs_at_most_the_limit_in_argon2_verifications(
-    api: Client, live_key: Any, argon2_calls: list[str]
-) -> None:
-    _, raw = live_key
-    hashing.forget_all()
-
-    for n in range(PER_KEY * 5):
-        account(api, wrong_secret(raw, n))
-
-    assert len(argon2_calls) == PER_KEY
-
-
-def test_a_key_already_verified_keeps_working_throughout_the_flood(
-    api: Client, funded: Any, live_key: Any, argon2_calls: list[str]
-) -> None:
-    _, raw = live_key
-    assert account(api, raw).status_code == 200
-
-    flood, legitimate = [], []
-    for n in range(PER_KEY * 3):
-        flood.append(account(api, wrong_secret(raw, n)).status_code)
-        legitimate.append(account(api, raw).status_code)
-
-    assert legitimate == [200] * len(legitimate)
-    assert flood == [401] * PER_KEY + [429] * (PER_KEY * 2)
-    assert argon2_calls == []  # the warm key refuses other secrets without Argon2
-
-
-def test_the_legitimate_key_is_served_from_another_address_too(api: Client, live_key: Any) -> None:
-    _, raw = live_key
-    account(api, raw, address="198.51.100.1")
-    for n in range(PER_KEY + 1):
-        account(api, wrong_secret(raw, n))
-
-    response = account(api, raw, address="198.51.100.1")
-
-    assert response.status_code == 200
-    assert response.json()["key"]["prefix"] == live_key[0].display_prefix
-
-
-def test_the_per_address_limit_spans_key_ids(
-    api: Client, alice: Any, bob: Any, make_key: MakeKey, settings: Any
-) -> None:
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = 100
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = 6
-    raws = [make_key(owner, "live")[1] for owner in (alice, bob, alice)]
-
-    statuses = [account(api, wrong_secret(raws[n % 3], n)).status_code for n in range(9)]
-    elsewhere = account(api, wrong_secret(raws[0], 50), address="192.0.2.200")
-
-    assert statuses == [401] * 6 + [429] * 3
-    assert elsewhere.status_code == 401
-
-
-def test_keys_with_a_valid_checksum_but_unknown_id_never_reach_argon2(
-    api: Client, live_key: Any, argon2_calls: list[str]
-) -> None:
-    _, raw = live_key
-    head = keys.key_prefix("live") + "Z" * keys.LOOKUP_ID_LENGTH
-    unknown = [head + f"{n:032d}" + keys.checksum(head + f"{n:032d}") for n in range(5)]
-
-    statuses = [account(api, key).status_code for key in unknown]
-
-    assert statuses == [401] * 5
-    assert argon2_calls == []
-
-
-def test_the_limit_holds_in_process_when_redis_is_unreachable(
-    api: Client, live_key: Any, settings: Any
-) -> None:
-    _, raw = live_key
-    account(api, raw)  # verified while Redis was fine
+def test_the_limit_is_counted_in_process_when_the_cache_is_unreachable(settings: Any) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -148,77 +54,6 @@ def test_the_limit_holds_in_process_when_redis_is_unreachable(
         }
     }
 
-    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 3)]
-    legitimate = account(api, raw)
+    waits = [ratelimit.hit("tests:down", limit=2, window=600) for _ in range(3)]
 
-    assert flood == [401] * PER_KEY + [429] * 3
-    assert legitimate.status_code == 200
-
-
-def test_a_correct_key_verified_cold_by_many_workers_is_never_refused(live_key: Any) -> None:
-    """After a deploy every worker verifies a busy key once, with Argon2; more workers than
-    the limit must not lock the key out, since only wrong secrets count."""
-    _, raw = live_key
-    client = Client()
-    statuses = []
-    for _ in range(PER_KEY * 3):
-        hashing.forget_all()  # the next worker, which has never seen the key
-        statuses.append(account(client, raw).status_code)
-
-    assert statuses == [200] * (PER_KEY * 3)
-
-
-def test_a_flood_under_way_refuses_the_correct_key_only_where_it_is_cold(
-    api: Client, live_key: Any
-) -> None:
-    _, raw = live_key
-    for n in range(PER_KEY):
-        account(api, wrong_secret(raw, n))
-
-    hashing.forget_all()
-    cold = account(api, raw)
-
-    assert cold.status_code == 429  # Argon2 cannot tell it from the flood before running
-    assert cold.json()["error"]["code"] == "rate_limited"
-
-
-def test_the_owner_keeps_working_on_a_cold_worker_during_a_flood_from_elsewhere(
-    api: Client, funded: Any, live_key: Any, argon2_calls: list[str]
-) -> None:
-    _, raw = live_key
-    owner, attacker = "198.51.100.1", "192.0.2.66"
-    hashing.forget_all()  # the owner's first request is a cold verification somewhere
-    assert account(api, raw, address=owner).status_code == 200
-    for n in range(PER_KEY + 5):
-        account(api, wrong_secret(raw, n), address=attacker)
-    hashing.forget_all()  # the owner's next request lands on a worker that never saw the key
-
-    owner_response = account(api, raw, address=owner)
-    hashing.forget_all()  # and a newcomer's lands on yet another cold worker
-    newcomer = account(api, raw, address="203.0.113.50")
-
-    assert owner_response.status_code == 200
-    assert newcomer.status_code == 429  # unproven addresses wait, even with the right key
-    assert account(api, wrong_secret(raw, 98), address=attacker).status_code == 429
-
-
-def test_a_proven_address_is_still_bounded_by_its_own_limit(
-    api: Client, funded: Any, live_key: Any, argon2_calls: list[str], settings: Any
-) -> None:
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = 12
-    _, raw = live_key
-    owner = "198.51.100.1"
-    hashing.forget_all()
-    assert account(api, raw, address=owner).status_code == 200
-    for n in range(PER_KEY):
-        account(api, wrong_secret(raw, n), address="192.0.2.66")
-    hashing.forget_all()
-    calls_before = len(argon2_calls)
-
-    # Someone behind the owner's address (a shared NAT) floods too.
-    statuses = [
-        account(api, wrong_secret(raw, 100 + n), address=owner).status_code for n in range(20)
-    ]
-
-    assert statuses == [401] * 12 + [429] * 8
-    assert len(argon2_calls) - calls_before == 12
+    assert waits[:2] == [None, None] and waits[2] is not None

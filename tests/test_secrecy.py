@@ -110,11 +110,11 @@ def test_the_key_row_never_prints_its_hash(alice: User, make_key: MakeKey) -> No
 
 
 def test_exceptions_from_the_lifecycle_never_carry_the_key(db: Any, alice: User) -> None:
-    from apikeys import services
+    from apikeys import verification
 
     raw = keys.generate_key("live", keys.generate_lookup_id())
-    with pytest.raises(services.InvalidApiKey) as caught:
-        services.authenticate_key(raw)
+    with pytest.raises(verification.InvalidApiKey) as caught:
+        verification.authenticate_key(raw)
 
     assert raw not in str(caught.value) and raw not in repr(caught.value)
 
@@ -178,13 +178,13 @@ def test_error_reports_star_out_the_key_in_the_authentication_frames(
     from django.views.debug import ExceptionReporter
     from rest_framework.request import Request
 
-    from apikeys import services
+    from apikeys import verification
     from apikeys.authentication import ApiKeyAuthentication
 
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("unexpected failure while authenticating")
 
-    monkeypatch.setattr(services, "authenticate_key", explode)
+    monkeypatch.setattr(verification, "lookup", explode)
     _GENERATED.clear()
     request = Request(_request_carrying_a_key(rf))
     frames: list[dict[str, Any]] = []

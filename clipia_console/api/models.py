@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from apikeys.models import ApiKey
+from apikeys import keys
 
 
 class Account(models.Model):
@@ -126,7 +126,7 @@ class Generation(models.Model):
         blank=True,
         related_name="generations",
     )
-    environment = models.CharField(max_length=4, choices=ApiKey.Environment.choices)
+    environment = models.CharField(max_length=4, choices=keys.ENVIRONMENT_CHOICES)
     model = models.ForeignKey(VideoModel, on_delete=models.PROTECT, related_name="generations")
     prompt = models.TextField()
     params = models.JSONField(default=dict, blank=True)
@@ -161,7 +161,7 @@ class IdempotencyRecord(models.Model):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    environment = models.CharField(max_length=4, choices=ApiKey.Environment.choices)
+    environment = models.CharField(max_length=4, choices=keys.ENVIRONMENT_CHOICES)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     claim = models.UUIDField(default=uuid.uuid4)

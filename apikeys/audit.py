@@ -1,0 +1,52 @@
+"""Who did what to a key: the actor of a lifecycle action, and the audit row it writes.
+
+Every lifecycle action (apikeys.services) and the request path's first use write their
+event through ``record``, inside the transaction that makes the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from apikeys.models import ApiKey, ApiKeyEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something to a key, for the audit trail."""
+
+    kind: str
+    user: AbstractBaseUser | None = None
+    label: str = ""
+    client_address: str | None = None
+
+    @classmethod
+    def command(cls, name: str) -> Actor:
+        return cls(kind=ApiKeyEvent.ActorKind.COMMAND, label=f"manage.py {name}")
+
+    @classmethod
+    def person(cls, user: AbstractBaseUser, *, owner_id: int, client_address: str | None) -> Actor:
+        """The signed-in ``user``: the key's owner, or staff acting for the owner."""
+        kind = ApiKeyEvent.ActorKind.OWNER if user.pk == owner_id else ApiKeyEvent.ActorKind.STAFF
+        return cls(kind=kind, user=user, client_address=client_address)
+
+    @classmethod
+    def api(cls, client_address: str | None) -> Actor:
+        """An API request made with the key itself."""
+        return cls(kind=ApiKeyEvent.ActorKind.API, client_address=client_address)
+
+
+def record(api_key: ApiKey, kind: str, actor: Actor) -> ApiKeyEvent:
+    """Append ``kind`` to ``api_key``'s trail. Call inside the change's transaction."""
+    return ApiKeyEvent.objects.create(
+        api_key=api_key,
+        kind=kind,
+        actor_kind=actor.kind,
+        actor_id=actor.user.pk if actor.user is not None else None,
+        actor_label=actor.label,
+        client_address=actor.client_address,
+    )

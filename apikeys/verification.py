@@ -1,0 +1,319 @@
+"""The request path: how a request's API key is accepted or refused, top to bottom.
+
+    extract_key       the one credential the request carries: Bearer, Key or X-Api-Key
+    keys.parse_key    format and checksum: garbage stops here, before the database
+    lookup            one indexed query: the key's row and its owner
+    _verify_secret    one HMAC against the stored verifier (see apikeys.hashing)
+    _check_status     revoked, expired, inactive owner: refused; paused: accepted
+    _note_use         last_used_at and its address, at most once per minute per key
+
+The policy, once: a wrong secret costs one HMAC and answers the same 401 whether its key
+id is active, revoked, expired or unknown, so nothing tells ids apart and no limit on
+wrong secrets is needed that could lock a key's owner out. The status is checked only
+after the secret, so only a caller holding the complete, correct key can learn that it
+expired. Argon2id runs only to re-derive a verifier (a key stored before verifiers, or a
+retired pepper): once per key, behind the slow-verification rate limit. Revocation and
+expiry come from the row read on every request, never from anything a process remembers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from apikeys import audit, conf, hashing, keys, ratelimit
+from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+
+logger = logging.getLogger(__name__)
+
+# Far longer than any key: refuse pathological header values without looking further.
+MAX_CREDENTIAL_LENGTH: Final = 256
+_SCHEMES: Final = frozenset({"bearer", "key"})
+
+
+class InvalidApiKey(Exception):
+    """Missing, malformed, unknown, wrong, revoked or expired key, or inactive owner:
+    deliberately one error. ``expired_at`` is set only for the complete, correct key of
+    an expired key, the one case whose holder may be told why."""
+
+    def __init__(self, *, expired_at: datetime | None = None) -> None:
+        super().__init__("invalid API key")
+        self.expired_at = expired_at
+
+
+class ConflictingCredentials(Exception):
+    """Two credentials in one request (two headers, whatever their kind)."""
+
+
+class VerificationRateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many slow verifications; retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+# Should anything fail unexpectedly here, error reports (the DEBUG page, error emails) list
+# each frame's locals: star the key out of them.
+@sensitive_variables("raw_key", "parsed")
+def authenticate_request(request: HttpRequest, client_address: str | None) -> ApiKey | None:
+    """The key this request carries, with its owner loaded; None if it carries no
+    credential of ours (so another authentication may try). Raises InvalidApiKey,
+    ConflictingCredentials or VerificationRateLimited."""
+    raw_key = extract_key(request.META)
+    if raw_key is None:
+        return None
+    return authenticate_key(raw_key, client_address=client_address)
+
+
+@sensitive_variables("raw_key", "parsed")
+def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiKey:
+    """The usable key (active or paused) that ``raw_key`` is, or InvalidApiKey."""
+    parsed = keys.parse_key(raw_key)
+    if parsed is None:
+        raise InvalidApiKey  # mistyped, truncated or made up: no query, no hash
+    api_key = lookup(parsed.lookup_id)
+    if api_key is None:
+        hashing.check((), parsed.raw)  # the same HMAC a known id costs
+        raise InvalidApiKey
+    _verify_secret(api_key, parsed, client_address)
+    now = _now()
+    _check_status(api_key, now)
+    _note_use(api_key, client_address, now)
+    return api_key
+
+
+def extract_key(meta: dict[str, Any]) -> str | None:
+    """The one key a request's headers (``request.META``) carry, or None if they carry no
+    credential of ours: no X-Api-Key, and no Bearer/Key token that starts with
+    ``clipia_``. InvalidApiKey for a malformed credential of ours, ConflictingCredentials
+    for an X-Api-Key beside any Authorization. Never echoes a credential."""
+    authorization = str(meta.get("HTTP_AUTHORIZATION", "")).strip()
+    x_api_key = meta.get("HTTP_X_API_KEY")
+    scheme, _, credential = authorization.partition(" ")
+    if x_api_key is not None:
+        x_api_key = _checked(str(x_api_key).strip())
+        if authorization and credential.strip() != x_api_key:
+            # Even beside a scheme that is not ours: which would the caller mean?
+            raise ConflictingCredentials
+        return x_api_key
+    scheme, credential = scheme.lower(), credential.strip()
+    if scheme not in _SCHEMES:
+        return None
+    if scheme == "bearer" and credential and not credential.startswith(keys.KEY_NAMESPACE):
+        return None  # someone else's bearer token
+    return _checked(credential)
+
+
+def _checked(credential: str) -> str:
+    if not credential or len(credential) > MAX_CREDENTIAL_LENGTH or " " in credential:
+        raise InvalidApiKey
+    return credential
+
+
+# What the request path reads of a key (the checks below and what /v1 views show) and of
+# its owner, in one indexed lookup. Nothing else is fetched or built.
+KEY_FIELDS: Final = (
+    "id",
+    "owner_id",
+    "lookup_id",
+    "environment",
+    "name",
+    "scopes",
+    "hashed_key",
+    "verifier",
+    "revoked_at",
+    "paused_at",
+    "expires_at",
+    "last_used_at",
+)
+OWNER_FIELDS: Final = ("id", "username", "is_active")
+
+
+def lookup(lookup_id: str, *, using: str | None = None) -> ApiKey | None:
+    """The key with ``lookup_id`` and its owner, through the unique index on lookup_id and
+    the owner's primary key, or None.
+
+    The ORM writes the SQL (so it is right for every backend) once per database connection;
+    each request then only executes it and builds two partial model instances, as
+    ``select_related("owner").only(...)`` would (unfetched fields load on access).
+    Compiling a query costs Django several times what the index probe costs the database.
+    """
+    alias = using or router.db_for_read(ApiKey)
+    connection = connections[alias]
+    statement = _statement(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [lookup_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = statement.convert(row)
+    split = len(statement.key_fields)
+    api_key = ApiKey.from_db(alias, statement.key_fields, values[:split])
+    owner = get_user_model().from_db(alias, statement.owner_fields, values[split:])
+    ApiKey.owner.field.set_cached_value(api_key, owner)  # what select_related does
+    return api_key
+
+
+@sensitive_variables("parsed")
+def _verify_secret(api_key: ApiKey, parsed: keys.ParsedKey, client_address: str | None) -> None:
+    _, verdict = hashing.check((api_key.verifier,), parsed.raw)
+    if verdict is hashing.Verdict.UNVERIFIABLE:
+        _verify_with_argon2(api_key, parsed, client_address)
+    elif verdict is hashing.Verdict.MISMATCH or api_key.environment != parsed.environment:
+        raise InvalidApiKey
+    elif verdict is hashing.Verdict.MATCH_NEEDS_NEW_VERIFIER:
+        _store_verifier(api_key, parsed.raw)
+
+
+@sensitive_variables("parsed")
+def _verify_with_argon2(
+    api_key: ApiKey, parsed: keys.ParsedKey, client_address: str | None
+) -> None:
+    """The once-per-key slow path: Argon2id, counted before it runs so that a flood cannot
+    turn it into a denial of service; a right secret gives its count back and leaves a
+    verifier behind, so the key never comes here again."""
+    retry_after = ratelimit.slow_verification_retry_after(api_key.lookup_id, client_address)
+    if retry_after is not None:
+        raise VerificationRateLimited(retry_after)
+    if not hashing.verify_slow(api_key.hashed_key, parsed.raw):
+        raise InvalidApiKey
+    ratelimit.verification_succeeded(api_key.lookup_id, client_address)
+    if hashing.needs_rehash(api_key.hashed_key):
+        new_hash = hashing.hash_key(parsed.raw)
+        # Conditional on the old hash, so a concurrent upgrade in another worker wins cleanly.
+        ApiKey.objects.filter(pk=api_key.pk, hashed_key=api_key.hashed_key).update(
+            hashed_key=new_hash
+        )
+        api_key.hashed_key = new_hash
+    _store_verifier(api_key, parsed.raw)
+
+
+@sensitive_variables("raw_key")
+def _store_verifier(api_key: ApiKey, raw_key: str) -> None:
+    new_verifier = hashing.make_verifier(raw_key)
+    ApiKey.objects.filter(pk=api_key.pk, verifier=api_key.verifier).update(verifier=new_verifier)
+    api_key.verifier = new_verifier
+
+
+def _check_status(api_key: ApiKey, now: datetime) -> None:
+    status = api_key.status_at(now)
+    if status is KeyStatus.EXPIRED:
+        raise InvalidApiKey(expired_at=api_key.expires_at)
+    if status is KeyStatus.REVOKED or not api_key.owner.is_active:
+        raise InvalidApiKey
+
+
+def _now() -> datetime:
+    """The clock of the request path; tests move it instead of sleeping."""
+    return timezone.now()
+
+
+def _note_use(api_key: ApiKey, client_address: str | None, now: datetime) -> None:
+    """Move last_used_at (and its address) forward at most once per resolution window, so
+    a busy key costs no write per request; audit the first use. Never fails or holds up
+    the request: a row someone else holds (a revoke in flight, another worker noting the
+    same use) is skipped, and the next request notes the use instead."""
+    resolution = timedelta(seconds=int(conf.get("APIKEYS_LAST_USED_RESOLUTION_SECONDS")))
+    last = api_key.last_used_at
+    if last is not None and now - last < resolution:
+        return
+    stale = (
+        models.Q(last_used_at__isnull=True)
+        if last is None
+        else models.Q(last_used_at__lt=now - resolution)
+    )
+    # FOR UPDATE SKIP LOCKED where the database has it; SQLite, whose writers share one
+    # lock, fails at once instead (_without_lock_waits).
+    unlocked = ApiKey.objects.filter(pk=api_key.pk).order_by().select_for_update(skip_locked=True)
+    try:
+        with _without_lock_waits(), transaction.atomic():
+            updated = ApiKey.objects.filter(stale, pk__in=unlocked.values("pk")).update(
+                last_used_at=now, last_used_address=client_address
+            )
+            if updated and last is None:
+                audit.record(api_key, ApiKeyEvent.Kind.FIRST_USED, audit.Actor.api(client_address))
+    except DatabaseError:
+        # Expected now and then under SQLite write contention, hence info, not warning.
+        logger.info("could not record api key use", extra={"key_prefix": api_key.display_prefix})
+        return
+    api_key.last_used_at = now
+
+
+@contextmanager
+def _without_lock_waits() -> Iterator[None]:
+    """On SQLite, fail at once ("database is locked") instead of waiting up to
+    OPTIONS["timeout"] for the database's one write lock. Other databases skip locked rows
+    instead (see _note_use)."""
+    connection = connections[router.db_for_write(ApiKey)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # Python's sqlite3 waits 5 seconds unless told otherwise; Django passes OPTIONS on.
+    wait_ms = int(float(connection.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {wait_ms}")
+
+
+# The compiled lookup. Stands in for the lookup id while the ORM compiles the statement.
+_LOOKUP_PLACEHOLDER: Final = "?" * keys.LOOKUP_ID_LENGTH
+
+
+class _Statement:
+    """The lookup's SQL and its column converters (SQLite, for one, returns datetimes as
+    text), for one database connection."""
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        # Model.from_db takes values in the model's field order, so select in that order.
+        self.key_fields = _in_model_order(ApiKey, KEY_FIELDS)
+        self.owner_fields = _in_model_order(get_user_model(), OWNER_FIELDS)
+        columns = [*self.key_fields, *(f"owner__{name}" for name in self.owner_fields)]
+        queryset = (
+            ApiKey.objects.filter(lookup_id=_LOOKUP_PLACEHOLDER).values_list(*columns).order_by()
+        )
+        compiler = queryset[:1].query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != [_LOOKUP_PLACEHOLDER]:
+            raise RuntimeError(f"unexpected parameters in the authentication query: {params!r}")
+        self.connection = connection
+        self.sql = sql
+        self._compiler = compiler
+        self._converters = compiler.get_converters([column for column, _, _ in compiler.select])
+
+    def convert(self, row: tuple[Any, ...]) -> list[Any]:
+        if not self._converters:
+            return list(row)
+        return list(next(iter(self._compiler.apply_converters([row], self._converters))))
+
+
+def _in_model_order(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
+    ordered = [field.attname for field in model._meta.concrete_fields if field.attname in names]
+    if len(ordered) != len(names):
+        raise RuntimeError(f"{model.__name__} lacks some of {names!r}")
+    return ordered
+
+
+# Per thread, like Django's connections; a statement never outlives its connection.
+_statements = threading.local()
+
+
+def _statement(connection: BaseDatabaseWrapper) -> _Statement:
+    cached: dict[str, _Statement] = _statements.__dict__.setdefault("by_alias", {})
+    statement = cached.get(connection.alias)
+    if statement is None or statement.connection is not connection:
+        statement = cached[connection.alias] = _Statement(connection)
+    return statement
