@@ -39,12 +39,23 @@ class Actor:
         """An API request made with the key itself."""
         return cls(kind=ApiKeyEvent.ActorKind.API, client_address=client_address)
 
+    @classmethod
+    def automated(cls) -> Actor:
+        """Clipia itself: a rule that took effect (a grace period that ended)."""
+        return cls(kind=ApiKeyEvent.ActorKind.COMMAND, label="Clipia (automated)")
 
-def record(api_key: ApiKey, kind: str, actor: Actor) -> ApiKeyEvent:
+    @classmethod
+    def public_report(cls, client_address: str | None) -> Actor:
+        """Whoever sent the key to POST /v1/keys/revoke after finding it in public."""
+        return cls(kind=ApiKeyEvent.ActorKind.REPORT, client_address=client_address)
+
+
+def record(api_key: ApiKey, kind: str, actor: Actor, *, reason: str = "") -> ApiKeyEvent:
     """Append ``kind`` to ``api_key``'s trail. Call inside the change's transaction."""
     return ApiKeyEvent.objects.create(
         api_key=api_key,
         kind=kind,
+        reason=reason,
         actor_kind=actor.kind,
         actor_id=actor.user.pk if actor.user is not None else None,
         actor_label=actor.label,

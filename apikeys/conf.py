@@ -53,6 +53,10 @@ DEFAULTS: dict[str, Any] = {
     "APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME": 10,
     "APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS": 30,
     "APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS": 900,
+    # Reports of exposed keys (POST /v1/keys/revoke, no authentication) per client address
+    # per window: generous for a scanner's bursts, a bound on anyone probing with it.
+    "APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS": 60,
+    "APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS": 3600,
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
     # client address (0: use REMOTE_ADDR only).
     "APIKEYS_NUM_PROXIES": 0,

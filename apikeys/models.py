@@ -20,6 +20,7 @@ from apikeys import keys
 
 SCOPES: Final = ("generate", "read")
 NAME_MAX_LENGTH: Final = 100
+NOTE_MAX_LENGTH: Final = 1000
 DEFAULT_SCOPES: Final = SCOPES
 
 
@@ -84,6 +85,15 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Spending paused by the owner or staff: the key still reads, it cannot generate.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    # Rolling: the key keeps its row and lookup id and gets a new secret; the secret it had
+    # before keeps working in these fields until previous_expires_at, or sooner once the
+    # new secret is in use and the old one has gone quiet (apikeys.rolling).
+    rolled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_hashed_key = models.CharField(max_length=200, blank=True, editable=False)
+    previous_verifier = models.CharField(max_length=100, blank=True, editable=False)
+    previous_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -128,12 +138,17 @@ class ApiKeyEvent(models.Model):
         CREATED = "created", "Created"
         REVOKED = "revoked", "Revoked"
         FIRST_USED = "first_used", "First used"
+        ROLLED = "rolled", "Rolled"
+        SECRET_RETIRED = "secret_retired", "Old secret retired"
+        RENAMED = "renamed", "Name or note changed"
 
     class ActorKind(models.TextChoices):
         OWNER = "owner", "Owner"
         STAFF = "staff", "Staff"
         COMMAND = "command", "Command"
         API = "api", "API request"
+        # Someone who found the key in public and sent it to POST /v1/keys/revoke.
+        REPORT = "report", "Public report"
 
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -147,6 +162,8 @@ class ApiKeyEvent(models.Model):
     )
     # What the actor was when no user stands for it, e.g. "manage.py revokeapikey".
     actor_label = models.CharField(max_length=100, blank=True)
+    # Why, in a few words, where the kind alone does not say: "went quiet", "grace ended".
+    reason = models.CharField(max_length=200, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -171,3 +188,22 @@ class ApiKeyEvent(models.Model):
         if self.actor_id is not None and self.actor is not None:
             return f"{self.get_actor_kind_display().lower()} {self.actor.get_username()}"
         return self.actor_label or self.get_actor_kind_display().lower()
+
+
+class KeyNotice(models.Model):
+    """An email the owner was sent about a key, recorded before it is sent: the unique
+    constraint makes each notice go out once, however many senders run at the same time.
+    ``about`` says which occasion (the expiry date it warns of, the window it reports)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    about = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("api_key", "kind", "about"), name="keynotice_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.api_key_id} ({self.about:%Y-%m-%d})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -33,6 +33,10 @@ NAME_TOO_LONG = f"Key names are at most {NAME_MAX_LENGTH} characters."
 ENVIRONMENT_INVALID = "Choose the live or the test environment."
 SCOPES_MISSING = "Choose at least one scope."
 SCOPES_ALLOWED = "The allowed scopes are exactly " + " and ".join(SCOPES) + "."
+EXPIRY_IN_PAST = "Choose an expiry date in the future."
+EXPIRY_TOO_FAR = "A key can expire at most a year from now."
+# The longest a key may be created for: a key that must live longer is rolled.
+MAX_LIFETIME = timedelta(days=366)
 
 
 class KeyLifecycleError(Exception):
@@ -85,6 +89,12 @@ def create_key(
     if chosen_environment is None:
         raise InvalidKeyInput("environment", ENVIRONMENT_INVALID)
     scope_string = normalize_scopes(scopes)
+    if expires_at is not None:
+        now = timezone.now()
+        if expires_at <= now:
+            raise InvalidKeyInput("expires_at", EXPIRY_IN_PAST)
+        if expires_at > now + MAX_LIFETIME:
+            raise InvalidKeyInput("expires_at", EXPIRY_TOO_FAR)
 
     # Hash before taking any lock: Argon2 is the slow part. A lookup id collision needs
     # ~2**35 keys (71 random bits); the unique index would refuse it rather than mix keys.
@@ -117,7 +127,7 @@ def create_key(
     return api_key, raw_key
 
 
-def revoke_key(api_key: ApiKey, *, actor: Actor) -> bool:
+def revoke_key(api_key: ApiKey, *, actor: Actor, reason: str = "") -> bool:
     """Revoke ``api_key`` for good. Idempotent: True if this call revoked it, False if it
     already was. Takes effect on the next request everywhere, since every request reads
     the row; and, an UPDATE of the key's row, it waits for any charge in flight that holds
@@ -128,7 +138,7 @@ def revoke_key(api_key: ApiKey, *, actor: Actor) -> bool:
             revoked_at=now
         )
         if revoked:
-            record(api_key, ApiKeyEvent.Kind.REVOKED, actor)
+            record(api_key, ApiKeyEvent.Kind.REVOKED, actor, reason=reason)
     if revoked:
         api_key.revoked_at = now
         logger.info("api key revoked", extra={"key_prefix": api_key.display_prefix})

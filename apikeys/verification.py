@@ -3,7 +3,8 @@
     extract_key       the one credential the request carries: Bearer, Key or X-Api-Key
     keys.parse_key    format and checksum: garbage stops here, before the database
     lookup            one indexed query: the key's row and its owner
-    _verify_secret    one HMAC against the stored verifier (see apikeys.hashing)
+    verify_secret     one HMAC against the stored verifier(s) (see apikeys.hashing): the
+                      key's secret, or a rolled key's old one in its grace (apikeys.rolling)
     _check_status     revoked, expired, inactive owner: refused; paused: accepted
     _note_use         last_used_at and its address, at most once per minute per key
 
@@ -32,7 +33,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import audit, conf, hashing, keys, ratelimit
+from apikeys import audit, conf, hashing, keys, ratelimit, rolling
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
 
 logger = logging.getLogger(__name__)
@@ -85,10 +86,10 @@ def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiK
     if api_key is None:
         hashing.check((), parsed.raw)  # the same HMAC a known id costs
         raise InvalidApiKey
-    _verify_secret(api_key, parsed, client_address)
     now = _now()
+    secret = verify_secret(api_key, parsed, client_address, now)
     _check_status(api_key, now)
-    _note_use(api_key, client_address, now)
+    _note_use(api_key, secret, client_address, now)
     return api_key
 
 
@@ -135,6 +136,10 @@ KEY_FIELDS: Final = (
     "paused_at",
     "expires_at",
     "last_used_at",
+    "rolled_at",
+    "previous_verifier",
+    "previous_expires_at",
+    "previous_last_used_at",
 )
 OWNER_FIELDS: Final = ("id", "username", "is_active")
 
@@ -164,20 +169,38 @@ def lookup(lookup_id: str, *, using: str | None = None) -> ApiKey | None:
     return api_key
 
 
+CURRENT: Final = "current"
+PREVIOUS: Final = "previous"
+
+
 @sensitive_variables("parsed")
-def _verify_secret(api_key: ApiKey, parsed: keys.ParsedKey, client_address: str | None) -> None:
-    _, verdict = hashing.check((api_key.verifier,), parsed.raw)
-    if verdict is hashing.Verdict.UNVERIFIABLE:
-        _verify_with_argon2(api_key, parsed, client_address)
-    elif verdict is hashing.Verdict.MISMATCH or api_key.environment != parsed.environment:
+def verify_secret(
+    api_key: ApiKey, parsed: keys.ParsedKey, client_address: str | None, now: datetime
+) -> str:
+    """Which of the key's secrets ``parsed`` is: CURRENT, or PREVIOUS (a rolled key's old
+    secret, while it still works); InvalidApiKey for neither. One HMAC either way."""
+    slots = [CURRENT]
+    if rolling.previous_works(api_key, now):
+        slots.append(PREVIOUS)
+    verifiers = tuple(getattr(api_key, _VERIFIER_FIELDS[slot]) for slot in slots)
+    index, verdict = hashing.check(verifiers, parsed.raw)
+    if verdict is hashing.Verdict.MISMATCH or api_key.environment != parsed.environment:
         raise InvalidApiKey
+    slot = slots[index]
+    if verdict is hashing.Verdict.UNVERIFIABLE:
+        _verify_with_argon2(api_key, slot, parsed, client_address)
     elif verdict is hashing.Verdict.MATCH_NEEDS_NEW_VERIFIER:
-        _store_verifier(api_key, parsed.raw)
+        _store_verifier(api_key, slot, parsed.raw)
+    return slot
+
+
+_VERIFIER_FIELDS: Final = {CURRENT: "verifier", PREVIOUS: "previous_verifier"}
+_HASH_FIELDS: Final = {CURRENT: "hashed_key", PREVIOUS: "previous_hashed_key"}
 
 
 @sensitive_variables("parsed")
 def _verify_with_argon2(
-    api_key: ApiKey, parsed: keys.ParsedKey, client_address: str | None
+    api_key: ApiKey, slot: str, parsed: keys.ParsedKey, client_address: str | None
 ) -> None:
     """The once-per-key slow path: Argon2id, counted before it runs so that a flood cannot
     turn it into a denial of service; a right secret gives its count back and leaves a
@@ -185,24 +208,27 @@ def _verify_with_argon2(
     retry_after = ratelimit.slow_verification_retry_after(api_key.lookup_id, client_address)
     if retry_after is not None:
         raise VerificationRateLimited(retry_after)
-    if not hashing.verify_slow(api_key.hashed_key, parsed.raw):
+    field = _HASH_FIELDS[slot]
+    stored_hash = getattr(api_key, field)  # not read by the lookup: rare enough to load here
+    if not hashing.verify_slow(stored_hash, parsed.raw):
         raise InvalidApiKey
     ratelimit.verification_succeeded(api_key.lookup_id, client_address)
-    if hashing.needs_rehash(api_key.hashed_key):
+    if hashing.needs_rehash(stored_hash):
         new_hash = hashing.hash_key(parsed.raw)
         # Conditional on the old hash, so a concurrent upgrade in another worker wins cleanly.
-        ApiKey.objects.filter(pk=api_key.pk, hashed_key=api_key.hashed_key).update(
-            hashed_key=new_hash
-        )
-        api_key.hashed_key = new_hash
-    _store_verifier(api_key, parsed.raw)
+        ApiKey.objects.filter(pk=api_key.pk, **{field: stored_hash}).update(**{field: new_hash})
+        setattr(api_key, field, new_hash)
+    _store_verifier(api_key, slot, parsed.raw)
 
 
 @sensitive_variables("raw_key")
-def _store_verifier(api_key: ApiKey, raw_key: str) -> None:
+def _store_verifier(api_key: ApiKey, slot: str, raw_key: str) -> None:
+    field = _VERIFIER_FIELDS[slot]
     new_verifier = hashing.make_verifier(raw_key)
-    ApiKey.objects.filter(pk=api_key.pk, verifier=api_key.verifier).update(verifier=new_verifier)
-    api_key.verifier = new_verifier
+    ApiKey.objects.filter(pk=api_key.pk, **{field: getattr(api_key, field)}).update(
+        **{field: new_verifier}
+    )
+    setattr(api_key, field, new_verifier)
 
 
 def _check_status(api_key: ApiKey, now: datetime) -> None:
@@ -218,35 +244,38 @@ def _now() -> datetime:
     return timezone.now()
 
 
-def _note_use(api_key: ApiKey, client_address: str | None, now: datetime) -> None:
-    """Move last_used_at (and its address) forward at most once per resolution window, so
-    a busy key costs no write per request; audit the first use. Never fails or holds up
-    the request: a row someone else holds (a revoke in flight, another worker noting the
-    same use) is skipped, and the next request notes the use instead."""
+def _note_use(api_key: ApiKey, secret: str, client_address: str | None, now: datetime) -> None:
+    """Move last_used_at (and its address; for a rolled key's old secret,
+    previous_last_used_at) forward at most once per resolution window, so a busy key costs
+    no write per request; audit the first use. Never fails or holds up the request: a row
+    someone else holds (a revoke in flight, another worker noting the same use) is
+    skipped, and the next request notes the use instead."""
     resolution = timedelta(seconds=int(conf.get("APIKEYS_LAST_USED_RESOLUTION_SECONDS")))
-    last = api_key.last_used_at
+    field = "last_used_at" if secret == CURRENT else "previous_last_used_at"
+    last = getattr(api_key, field)
     if last is not None and now - last < resolution:
         return
     stale = (
-        models.Q(last_used_at__isnull=True)
+        models.Q(**{f"{field}__isnull": True})
         if last is None
-        else models.Q(last_used_at__lt=now - resolution)
+        else models.Q(**{f"{field}__lt": now - resolution})
     )
+    changes: dict[str, Any] = {field: now}
+    if secret == CURRENT:
+        changes["last_used_address"] = client_address
     # FOR UPDATE SKIP LOCKED where the database has it; SQLite, whose writers share one
     # lock, fails at once instead (_without_lock_waits).
     unlocked = ApiKey.objects.filter(pk=api_key.pk).order_by().select_for_update(skip_locked=True)
     try:
         with _without_lock_waits(), transaction.atomic():
-            updated = ApiKey.objects.filter(stale, pk__in=unlocked.values("pk")).update(
-                last_used_at=now, last_used_address=client_address
-            )
-            if updated and last is None:
+            updated = ApiKey.objects.filter(stale, pk__in=unlocked.values("pk")).update(**changes)
+            if updated and last is None and secret == CURRENT:
                 audit.record(api_key, ApiKeyEvent.Kind.FIRST_USED, audit.Actor.api(client_address))
     except DatabaseError:
         # Expected now and then under SQLite write contention, hence info, not warning.
         logger.info("could not record api key use", extra={"key_prefix": api_key.display_prefix})
         return
-    api_key.last_used_at = now
+    setattr(api_key, field, now)
 
 
 @contextmanager

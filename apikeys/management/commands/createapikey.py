@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from apikeys import services
+from apikeys.keys import Environment
 from apikeys.models import DEFAULT_SCOPES
 
 
@@ -17,13 +20,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="username of the key's owner")
-        parser.add_argument("--env", required=True, choices=("live", "test"))
+        parser.add_argument("--env", required=True, choices=[env.value for env in Environment])
         parser.add_argument(
             "--scopes",
             default=",".join(DEFAULT_SCOPES),
             help="comma-separated: generate,read (default: both)",
         )
         parser.add_argument("--name", default="", help="a label (default: 'CLI key')")
+        parser.add_argument(
+            "--expires-in-days",
+            type=int,
+            default=None,
+            help="the key expires this many days from now, at most 366 (default: never)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
@@ -31,6 +40,10 @@ class Command(BaseCommand):
             owner = User.objects.get(**{User.USERNAME_FIELD: options["user"]})
         except User.DoesNotExist:
             raise CommandError(f"No user {options['user']!r}.") from None
+        days = options["expires_in_days"]
+        if days is not None and not 1 <= days <= services.MAX_LIFETIME.days:
+            raise CommandError(f"--expires-in-days must be 1 to {services.MAX_LIFETIME.days}.")
+        expires_at = timezone.now() + timedelta(days=days) if days is not None else None
         try:
             api_key, raw_key = services.create_key(
                 owner=owner,
@@ -38,6 +51,7 @@ class Command(BaseCommand):
                 environment=options["env"],
                 scopes=[scope for scope in options["scopes"].split(",") if scope.strip()],
                 actor=services.Actor.command("createapikey"),
+                expires_at=expires_at,
             )
         except services.KeyLifecycleError as exc:
             raise CommandError(str(exc)) from None

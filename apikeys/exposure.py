@@ -1,0 +1,68 @@
+"""Leaked-key intake: anyone who finds our keys in public (a secret scanner, a good
+samaritan) may send them to ``POST /v1/keys/revoke``, as GitHub's credential revocation
+API allows; every correct credential that still works is retired at once.
+
+The sender learns nothing: the answer never says which keys existed or were retired.
+Work is bounded: candidates that fail the checksum or name no key cost no hash, and a
+known key costs the same one HMAC as any request (Argon2id only to re-derive a verifier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from apikeys import keys, notices, rolling, services, verification
+from apikeys.audit import Actor
+from apikeys.models import ApiKey, KeyStatus
+
+MAX_KEYS_PER_REPORT: Final = 100
+
+
+@sensitive_variables("raw_keys", "raw_key", "parsed")
+def report_exposed(raw_keys: Iterable[str], *, client_address: str | None) -> int:
+    """Retire every working credential among ``raw_keys``: a key's current secret is
+    revoked, a rolled key's old secret ends its grace. Returns how many were retired (for
+    logs and tests; never tell the sender)."""
+    retired = 0
+    actor = Actor.public_report(client_address)
+    for raw_key in dict.fromkeys(raw_keys):
+        parsed = keys.parse_key(raw_key)
+        if parsed is None:
+            continue
+        api_key = verification.lookup(parsed.lookup_id)
+        if api_key is None:
+            continue
+        now = timezone.now()
+        try:
+            secret = verification.verify_secret(api_key, parsed, client_address, now)
+        except (verification.InvalidApiKey, verification.VerificationRateLimited):
+            continue
+        if api_key.status_at(now) in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
+            continue
+        with transaction.atomic():
+            if secret == verification.CURRENT:
+                done = services.revoke_key(api_key, actor=actor, reason=rolling.EXPOSED)
+            else:
+                done = rolling.end_grace(api_key, actor=actor, reason=rolling.EXPOSED)
+            if done:
+                _tell_the_owner(api_key, secret)
+        retired += done
+    return retired
+
+
+def _tell_the_owner(api_key: ApiKey, secret: str) -> None:
+    which = "the key" if secret == verification.CURRENT else "the old secret of the key"
+    subject = f"Your Clipia API key “{api_key.name}” was exposed and has been revoked"
+    body = (
+        f"Someone reported {which} “{api_key.name}” ({api_key.display_prefix}…, "
+        f"{api_key.environment}) as exposed in public, and it was revoked at once: requests "
+        "with it now fail with 401.\n\n"
+        "If you still need it, create or roll a key in the console, and store the new "
+        "one in a secrets manager, never in code or a public place.\n"
+    )
+    notices.notify_once(api_key, notices.EXPOSED, timezone.now(), subject, body)

@@ -1,0 +1,44 @@
+"""``POST /v1/keys/revoke``: leaked-key intake, without authentication (see
+apikeys.exposure). Always 202 with the number of keys received, never which existed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apikeys import conf, exposure, ratelimit, verification
+from apikeys.authentication import RateLimited
+from apikeys.client import client_address
+from clipia_console.api.serializers import StrictCharField
+
+
+class ExposedKeys(serializers.Serializer[dict[str, Any]]):
+    keys = serializers.ListField(
+        child=StrictCharField(max_length=verification.MAX_CREDENTIAL_LENGTH),
+        allow_empty=False,
+        max_length=exposure.MAX_KEYS_PER_REPORT,
+    )
+
+
+class RevokeExposedKeysView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+
+    def post(self, request: Request) -> Response:
+        address = client_address(request._request)
+        retry_after = ratelimit.hit(
+            f"exposure:addr:{address or 'unknown'}",
+            limit=int(conf.get("APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS")),
+            window=int(conf.get("APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS")),
+        )
+        if retry_after is not None:
+            raise RateLimited(wait=retry_after)
+        body = ExposedKeys(data=request.data)
+        body.is_valid(raise_exception=True)
+        received = body.validated_data["keys"]
+        exposure.report_exposed(received, client_address=address)
+        return Response({"object": "exposure_report", "received": len(received)}, status=202)
