@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
-from apikeys import hashing, services
+from apikeys import hashing, ratelimit, services
 from apikeys.models import ApiKey
 from clipia_console.api import credits
 from clipia_console.api.models import VideoModel
@@ -45,9 +45,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fresh_process_state() -> Iterator[None]:
     """Each test starts cold: no remembered verifications, no rate-limit counters."""
     hashing.forget_all()
+    ratelimit.forget_all()
     cache.clear()
     yield
     hashing.forget_all()
+    ratelimit.forget_all()
 
 
 @pytest.fixture
