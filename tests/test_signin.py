@@ -161,6 +161,31 @@ def test_refused_attempts_check_no_password(
     assert len(password_checks) == 2
 
 
+def test_a_guess_arriving_while_the_last_allowed_one_is_checked_is_refused(
+    alice: User, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concurrent guesses: the attempt is counted before its password is checked, so a
+    second one sent meanwhile finds the bucket full instead of slipping past it."""
+    settings.APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME = 1
+    real = ModelBackend.authenticate
+    checks: list[str] = []
+    meanwhile: list[int] = []
+
+    def checking_slowly(backend: ModelBackend, request: Any, **kw: Any) -> Any:
+        checks.append(kw["username"])
+        if len(checks) == 1:  # the first check is still running when the second arrives
+            meanwhile.append(sign_in(Client(), "alice", PASSWORD, "203.0.113.2").status_code)
+        return real(backend, request, **kw)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", checking_slowly)
+
+    first = sign_in(Client(), "alice", "wrong", "203.0.113.1")
+
+    assert first.status_code == 200
+    assert meanwhile == [429]
+    assert checks == ["alice"]
+
+
 def test_a_successful_sign_in_does_not_use_up_the_limit(alice: User, settings: Any) -> None:
     settings.APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME = 2
     for _ in range(5):
