@@ -4,14 +4,17 @@ legitimate key this process already verified keeps working throughout."""
 
 from __future__ import annotations
 
+import runpy
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from apikeys import hashing, keys, ratelimit
+from clipia_console import settings as clipia_settings
 from tests.conftest import MakeKey, bearer
 
 PER_KEY = 10
@@ -364,3 +367,16 @@ def test_a_sign_in_against_a_hung_redis_costs_one_connection_attempt(
 
     assert response.status_code == 200
     assert hung_redis.connection_attempts() == 1
+
+
+def test_the_production_cache_gives_up_on_a_silent_redis_within_a_fraction_of_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The timeout the breaker pays once per period: it must stay short."""
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/2")
+
+    production = runpy.run_path(str(Path(clipia_settings.__file__)))
+
+    options = production["CACHES"]["default"]["OPTIONS"]
+    assert options["socket_connect_timeout"] <= 0.5
+    assert options["socket_timeout"] <= 0.5
