@@ -46,10 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "APIKEYS_CONSOLE_CREATE_LIMIT": 20,
     "APIKEYS_CONSOLE_REVOKE_LIMIT": 60,
     "APIKEYS_CONSOLE_WINDOW_SECONDS": 600,
-    # Failed sign-ins per username (slows guessing one account's password from many
-    # addresses) and per client address (slows one address trying many accounts). The
-    # username limit is the lower one; while either is exceeded every attempt, right
-    # password or not, is refused with 429, so guessing learns nothing.
+    # Failed sign-ins, to the console and to the admin alike, per username (slows guessing
+    # one account's password from many addresses) and per client address (slows one
+    # address trying many accounts; IPv6 per /64). The username limit is the lower one;
+    # once either is used up every attempt, right password or not, is refused with 429
+    # before any password is checked, so guessing learns nothing.
     "APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME": 10,
     "APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS": 30,
     "APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS": 900,
@@ -60,6 +61,10 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
     # client address (0: use REMOTE_ADDR only).
     "APIKEYS_NUM_PROXIES": 0,
+    # After an error or timeout of the rate limits' cache (Redis down or hung), each process
+    # counts in process for this long before it tries the cache again: a hung Redis then
+    # costs a socket timeout once per period, not on every cache call of every request.
+    "APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS": 30,
 }
 
 

@@ -10,8 +10,11 @@ keeps working through a flood aimed at its id: on a worker that already verified
 no Argon2 runs, and an address that recently proved it holds the key is let past the key
 id's full bucket (within its own per-address bucket) on the others.
 
-A counter the cache cannot reach (Redis down or restarting) falls back to a counter in
-this process: the limit then holds per worker, and requests never fail over it.
+A counter the cache cannot reach (Redis down, restarting or hung) falls back to a counter
+in this process: the limit then holds per worker, and requests never fail over it. After
+one cache error or timeout this process leaves the cache alone for
+APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS and counts in process meanwhile, so a hung Redis
+costs one socket timeout per period, not one per cache call; then it tries again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 from apikeys import conf
+from apikeys.client import rate_limit_bucket
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,21 @@ def exceeded(bucket: str, *, limit: int, window: int) -> int | None:
     already past ``limit``, else None. For refusing before doing the work that counts."""
     name, wait = _slot(bucket, window)
     return wait if _count(name) > limit else None
+
+
+def give_back(bucket: str, *, window: int) -> None:
+    """Take back one event that hit() counted in ``bucket`` in the current window: for
+    work counted before it ran that turned out not to be what the limit is about."""
+    name, _ = _slot(bucket, window)
+    if not _breaker.is_open():
+        try:
+            cache.decr(name)
+            return
+        except ValueError:
+            return  # the window turned meanwhile: nothing left to give back
+        except Exception as exc:  # whatever error the configured cache backend raises
+            _breaker.trip(exc)
+    _local.decrement(name)
 
 
 def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
@@ -67,30 +86,31 @@ def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
     verified by many cold workers at once (after a deploy) never uses the limit up; and
     remember that this address holds the key (no secret is stored: an id and an address)."""
     for bucket, _, window in _buckets(lookup_id, client_address):
-        name, _ = _slot(bucket, window)
-        try:
-            cache.decr(name)
-        except ValueError:
-            pass  # the window turned meanwhile: nothing left to give back
-        except Exception:  # whatever error the configured cache backend raises
-            _local.decrement(name)
-    if client_address:
+        give_back(bucket, window=window)
+    if client_address and not _breaker.is_open():
         try:
             cache.set(
                 _proof(lookup_id, client_address),
                 1,
                 timeout=int(conf.get("APIKEYS_VERIFIED_ADDRESS_SECONDS")),
             )
-        except Exception:  # an unreachable cache: the owner just waits like anyone else
-            logger.warning("rate limit cache unavailable; verified address not recorded")
+        except Exception as exc:  # an unreachable cache: the owner just waits like anyone else
+            _breaker.trip(exc)
+
+
+def forget_all() -> None:
+    """Forget this process's counters and any cache outage it noticed (tests start cold)."""
+    _local.clear()
+    _breaker.close()
 
 
 def _proved_from(lookup_id: str, client_address: str | None) -> bool:
-    if not client_address:
+    if not client_address or _breaker.is_open():
         return False
     try:
         return cache.get(_proof(lookup_id, client_address)) is not None
-    except Exception:  # an unreachable cache proves nothing
+    except Exception as exc:  # an unreachable cache proves nothing
+        _breaker.trip(exc)
         return False
 
 
@@ -100,18 +120,18 @@ def _proof(lookup_id: str, client_address: str) -> str:
 
 def _buckets(lookup_id: str, client_address: str | None) -> list[tuple[str, int, int]]:
     window = int(conf.get("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS"))
-    buckets = [
-        (f"slow-verify:key:{lookup_id}", int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY")), window)
+    return [
+        (
+            f"slow-verify:key:{lookup_id}",
+            int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY")),
+            window,
+        ),
+        (
+            f"slow-verify:addr:{rate_limit_bucket(client_address)}",
+            int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS")),
+            window,
+        ),
     ]
-    if client_address:
-        buckets.append(
-            (
-                f"slow-verify:addr:{client_address}",
-                int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS")),
-                window,
-            )
-        )
-    return buckets
 
 
 def _slot(bucket: str, window: int) -> tuple[str, int]:
@@ -122,19 +142,21 @@ def _slot(bucket: str, window: int) -> tuple[str, int]:
 
 
 def _count(name: str) -> int:
-    try:
-        return int(cache.get(name) or 0)
-    except Exception as exc:  # whatever error the configured cache backend raises
-        logger.warning("rate limit cache unavailable, reading in process: %s", type(exc).__name__)
-        return _local.count(name)
+    if not _breaker.is_open():
+        try:
+            return int(cache.get(name) or 0)
+        except Exception as exc:  # whatever error the configured cache backend raises
+            _breaker.trip(exc)
+    return _local.count(name)
 
 
 def _increment(bucket: str, window: int) -> int:
-    try:
-        return _increment_in_cache(bucket, window)
-    except Exception as exc:  # whatever error the configured cache backend raises
-        logger.warning("rate limit cache unavailable, counting in process: %s", type(exc).__name__)
-        return _local.increment(bucket, window)
+    if not _breaker.is_open():
+        try:
+            return _increment_in_cache(bucket, window)
+        except Exception as exc:  # whatever error the configured cache backend raises
+            _breaker.trip(exc)
+    return _local.increment(bucket, window)
 
 
 def _increment_in_cache(bucket: str, window: int) -> int:
@@ -149,6 +171,36 @@ def _increment_in_cache(bucket: str, window: int) -> int:
         return 1
 
 
+def _monotonic() -> float:
+    """The clock of the fallbacks below; tests move it instead of sleeping."""
+    return time.monotonic()
+
+
+class _CacheBreaker:
+    """Whether this process leaves the shared cache alone for now. Tripped by any cache
+    error: a refused connection costs little, but a hung Redis costs a socket timeout per
+    call, several calls per request. Per process, unlocked: a race only costs one more
+    try of the cache."""
+
+    def __init__(self) -> None:
+        self._open_until = 0.0
+
+    def is_open(self) -> bool:
+        return _monotonic() < self._open_until
+
+    def trip(self, exc: Exception) -> None:
+        seconds = float(conf.get("APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS"))
+        self._open_until = _monotonic() + seconds
+        logger.warning(
+            "rate limit cache unavailable (%s); counting in process for %g s",
+            type(exc).__name__,
+            seconds,
+        )
+
+    def close(self) -> None:
+        self._open_until = 0.0
+
+
 class _LocalCounters:
     """Fixed-window counters in this process, for when the shared cache is unreachable.
     Buckets carry their window's slot in their name, so old ones are dropped wholesale."""
@@ -158,7 +210,7 @@ class _LocalCounters:
         self._lock = threading.Lock()
 
     def increment(self, bucket: str, window: int) -> int:
-        now = time.monotonic()
+        now = _monotonic()
         with self._lock:
             if len(self._counts) > 10_000:
                 self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
@@ -171,12 +223,12 @@ class _LocalCounters:
     def count(self, bucket: str) -> int:
         with self._lock:
             expires_at, count = self._counts.get(bucket, (0.0, 0))
-            return count if expires_at > time.monotonic() else 0
+            return count if expires_at > _monotonic() else 0
 
     def decrement(self, bucket: str) -> None:
         with self._lock:
             expires_at, count = self._counts.get(bucket, (0.0, 0))
-            if count > 0 and expires_at > time.monotonic():
+            if count > 0 and expires_at > _monotonic():
                 self._counts[bucket] = (expires_at, count - 1)
 
     def clear(self) -> None:
@@ -184,6 +236,7 @@ class _LocalCounters:
             self._counts.clear()
 
 
+_breaker = _CacheBreaker()
 _local = _LocalCounters()
 
 

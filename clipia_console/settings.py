@@ -151,9 +151,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clipia"),
-            # A Redis that stops answering must cost a request a second at most: the rate
-            # limits then count in process (apikeys.ratelimit) instead of hanging a worker.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # The cache holds the rate limits' counters (apikeys.ratelimit), a millisecond's
+            # work for a healthy Redis. One that stops answering costs one short timeout:
+            # then each process counts in process for APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
 else:

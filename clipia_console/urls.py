@@ -5,7 +5,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from apikeys.signin import SignInView
+from apikeys.signin import AdminSignInView, SignInView
 from clipia_console.api.views import EndpointNotFoundView
 from clipia_console.health import healthz
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("v1/", include("clipia_console.api.urls")),
     # Bare /v1 is a JSON 404 too, rather than APPEND_SLASH's redirect.
     re_path(r"^v1$", EndpointNotFoundView.as_view()),
+    # Ahead of admin.site.urls: the admin's sign-in under the console's failure limits.
+    path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin.site.urls),
     path("developer/", include("apikeys.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
-from apikeys import services
+from apikeys import ratelimit, services
 from apikeys.models import ApiKey
 from clipia_console.api import credits
 from clipia_console.api.models import VideoModel
@@ -43,9 +43,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _fresh_process_state() -> Iterator[None]:
-    """Each test starts with no rate-limit counters."""
+    """Each test starts with no rate-limit counters, in the cache or in process."""
+    ratelimit.forget_all()
     cache.clear()
     yield
+    ratelimit.forget_all()
 
 
 @pytest.fixture

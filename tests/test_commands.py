@@ -90,6 +90,42 @@ def test_revokeapikey_refuses_an_unknown_prefix(db: Any) -> None:
         run("revokeapikey", "clipia_live_000000000000")
 
 
+def test_revokeapikey_refuses_a_prefix_of_the_other_environment(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+
+    with pytest.raises(CommandError, match="No live API key with that lookup id") as refused:
+        run("revokeapikey", f"clipia_live_{row.lookup_id}")
+
+    assert refused.value.returncode != 0
+    assert row.display_prefix in str(refused.value)  # says which key the id belongs to
+    row.refresh_from_db()
+    assert row.revoked_at is None
+    assert not ApiKeyEvent.objects.filter(kind="revoked").exists()
+    assert api.get("/v1/account", **bearer(raw)).status_code == 200
+
+
+def test_revokeapikey_refuses_a_test_prefix_for_a_live_key(live_key: tuple[ApiKey, str]) -> None:
+    row, _ = live_key
+
+    with pytest.raises(CommandError, match="No test API key"):
+        run("revokeapikey", f"clipia_test_{row.lookup_id}…")
+
+    row.refresh_from_db()
+    assert row.revoked_at is None
+
+
+def test_revokeapikey_still_takes_a_bare_lookup_id(live_key: tuple[ApiKey, str]) -> None:
+    row, _ = live_key
+
+    out, _ = run("revokeapikey", row.lookup_id)
+
+    assert "Revoked" in out
+    row.refresh_from_db()
+    assert row.revoked_at is not None
+
+
 def test_grantcredits_adds_to_the_balance_and_the_ledger(alice: User) -> None:
     out, _ = run("grantcredits", "alice", "250")
 
