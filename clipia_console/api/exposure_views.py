@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from apikeys import conf, exposure, ratelimit, verification
 from apikeys.authentication import RateLimited
-from apikeys.client import client_address
+from apikeys.client import client_address, rate_limit_bucket
 from clipia_console.api.serializers import StrictCharField
 
 
@@ -31,7 +31,7 @@ class RevokeExposedKeysView(APIView):
     def post(self, request: Request) -> Response:
         address = client_address(request._request)
         retry_after = ratelimit.hit(
-            f"exposure:addr:{address or 'unknown'}",
+            f"exposure:addr:{rate_limit_bucket(address)}",
             limit=int(conf.get("APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS")),
             window=int(conf.get("APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS")),
         )
