@@ -106,7 +106,20 @@ _CODES: dict[type[exceptions.APIException], str] = {
 
 
 def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, **extra}}
+    return {"error": _encodable({"code": code, "message": message, **extra})}
+
+
+def _encodable(value: Any) -> Any:
+    """``value`` with anything UTF-8 cannot encode (a lone surrogate) replaced by "?".
+    Messages may quote what a client sent (a field's name); the parser refuses lone
+    surrogates, and this keeps any echo that slips past it from crashing the renderer."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(name): _encodable(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return value
 
 
 def error_response(exc: ApiError) -> JsonResponse:
