@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every /v1 answer, other middleware's included, gets its headers.
+    "clipia_console.api.headers.ApiResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clipia_console.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

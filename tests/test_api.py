@@ -317,3 +317,69 @@ def test_the_parser_bounds_a_body_that_announced_no_length(settings: Any) -> Non
     assert parser.parse(BytesIO(b'{"prompt": "x"}')) == {"prompt": "x"}
     with pytest.raises(PayloadTooLarge):
         parser.parse(BytesIO(b'{"prompt": "' + b"x" * 200 + b'"}'))
+
+
+def test_a_chunked_body_gets_411_length_required_not_a_silently_empty_body(
+    api: Client, funded: User, live_key: tuple[ApiKey, str]
+) -> None:
+    """Django reads Content-Length bytes of a body and sees none without it (runserver,
+    the test client and gunicorn alike), so a chunked body would look empty."""
+    response = api.generic(
+        "POST",
+        MOTION,
+        data=b'{"prompt": "a kite"}',
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **bearer(live_key[1]),
+    )
+
+    error = assert_error(response, 411, "length_required")
+    assert "Content-Length" in error["message"]
+    assert Generation.objects.count() == 0
+    assert credits.balance_of(funded.pk) == 100
+
+
+def _answers(api: Client, raw: str) -> dict[str, Any]:
+    """One /v1 answer of each kind: views, DRF errors, Django's 404, middleware."""
+    return {
+        "200": api.get("/v1/account", **bearer(raw)),
+        "200 via X-Api-Key": api.get("/v1/models", HTTP_X_API_KEY=raw),
+        "201": post_json(api, MOTION, raw, {"prompt": "a kite"}),
+        "400": post_json(api, MOTION, raw, {}),
+        "401": api.get("/v1/account"),
+        "404 endpoint": api.get("/v1/nope"),
+        "404 model": api.get("/v1/models/nope", **bearer(raw)),
+        "405": api.delete("/v1/account", **bearer(raw)),
+        "411": api.generic("POST", MOTION, data=b"{}", HTTP_TRANSFER_ENCODING="chunked"),
+        "413": post_json(api, MOTION, raw, {"prompt": "x" * 70_000}),
+        "415": api.post(MOTION, data={"prompt": "x"}, **bearer(raw)),
+    }
+
+
+def test_no_v1_answer_may_be_stored_by_a_cache_and_each_varies_on_both_key_headers(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    for kind, response in _answers(api, test_key[1]).items():
+        assert response["Cache-Control"] == "no-store", kind
+        vary = {name.strip().lower() for name in response["Vary"].split(",")}
+        assert {"authorization", "x-api-key"} <= vary, kind
+
+
+def test_an_outage_answer_is_not_cached_either(
+    api: Client, test_key: tuple[ApiKey, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from clipia_console.api.models import VideoModel
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    raw = test_key[1]
+    api.get("/v1/account", **bearer(raw))  # warm
+    monkeypatch.setattr(VideoModel.objects, "filter", unreachable)
+
+    response = api.get("/v1/models", **bearer(raw))
+
+    assert response.status_code == 503
+    assert response["Cache-Control"] == "no-store"

@@ -64,6 +64,15 @@ class IdempotencyConflict(ApiError):
     default_detail = "This Idempotency-Key was already used."
 
 
+class LengthRequired(ApiError):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = (
+        "Send the request body with a Content-Length header; chunked (Transfer-Encoding) "
+        "bodies are not accepted."
+    )
+
+
 class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
