@@ -364,7 +364,10 @@ def test_a_slow_first_request_that_finishes_before_the_takeover_is_charged_once(
 
     def first_finishes_meanwhile(*args: Any) -> bool:
         generation = generations.create(
-            api_key=key, model=VideoModel.objects.get(pk=MODEL), prompt=BODY["prompt"], params={}
+            api_key=key,
+            model=VideoModel.objects.get(pk=MODEL),
+            prompt=str(BODY["prompt"]),
+            params={},
         )
         idempotency.finish(first, 201, json.dumps({"id": str(generation.pk)}))
         return real_take_over(*args)
