@@ -178,6 +178,13 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Spending paused by the owner or staff: the key still reads, it cannot generate.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Valid generation requests (POST /v1/models/{model}) per minute that staff allow this
+    # key; empty: the environment's default (clipia_console.api.limits).
+    generation_rate_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Generation requests per minute; empty for the environment's default.",
+    )
 
     objects = ApiKeyQuerySet.as_manager()
 

@@ -11,16 +11,21 @@ authentication never ran or failed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from clipia_console.api.errors import is_api_request
 
+if TYPE_CHECKING:
+    from clipia_console.api.limits import GenerationLimit
+
 # Answers depend on the credentials, which come in either header: no shared cache may
 # store them (a key's account, generations, errors) or answer one key with another's.
 CACHE_CONTROL = "no-store"
 VARY = ("Authorization", "X-Api-Key")
+_GENERATION_LIMIT = "clipia_generation_limit"
 
 
 class ApiResponseHeadersMiddleware:
@@ -38,3 +43,22 @@ def finalize(request: HttpRequest, response: HttpResponse) -> None:
     """Give a /v1 answer the headers every /v1 answer carries."""
     response["Cache-Control"] = CACHE_CONTROL
     patch_vary_headers(response, VARY)
+    standing: GenerationLimit | None = getattr(request, _GENERATION_LIMIT, None)
+    if standing is not None:
+        for name, value in rate_limit_headers(standing).items():
+            response[name] = value
+
+
+def remember_generation_limit(request: HttpRequest, standing: GenerationLimit) -> None:
+    """Tell the client ``standing`` on whatever this request answers (201, 402, 409, 429).
+    ``request`` is Django's request (DRF's ``Request`` proxies to it)."""
+    setattr(getattr(request, "_request", request), _GENERATION_LIMIT, standing)
+
+
+def rate_limit_headers(standing: GenerationLimit) -> dict[str, str]:
+    """The IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers): the policy, quota
+    ``q`` per window ``w`` seconds, and what remains, ``r``, for ``t`` more seconds."""
+    return {
+        "RateLimit-Policy": f'"{standing.policy}";q={standing.limit};w={standing.window}',
+        "RateLimit": f'"{standing.policy}";r={standing.remaining};t={standing.reset}',
+    }
