@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from apikeys.models import ApiKey
 from clipia_console.api import credits
 from clipia_console.api.models import Generation, LedgerEntry
 from tests.conftest import MakeKey, bearer
+from tests.gunicorn_support import gunicorn
 
 MOTION = "/v1/models/clipia/motion-v1"
 
@@ -383,3 +385,27 @@ def test_an_outage_answer_is_not_cached_either(
 
     assert response.status_code == 503
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog")
+def test_gunicorn_refuses_a_chunked_body_with_411_and_reads_a_measured_one(
+    alice: User, make_key: MakeKey, tmp_path: Path
+) -> None:
+    """gunicorn's sync workers de-chunk the body but set no CONTENT_LENGTH, so Django
+    would read it as empty; the same body with a Content-Length is read."""
+    _, raw = make_key(alice, "test")
+    headers = {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
+    body = b'{"prompt": "a kite"}'
+
+    with gunicorn(tmp_path) as server:
+        chunked = server.request("POST", MOTION, headers=headers, body=iter([body[:8], body[8:]]))
+        measured = server.request("POST", MOTION, headers=headers, body=body)
+
+    assert chunked.status == 411
+    assert json.loads(chunked.body)["error"]["code"] == "length_required"
+    assert chunked.headers["Cache-Control"] == "no-store"
+    assert measured.status == 201
+    assert json.loads(measured.body)["prompt"] == "a kite"
+    assert Generation.objects.count() == 1
