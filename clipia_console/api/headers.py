@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from rest_framework.request import Request
 
 from clipia_console.api.errors import is_api_request
 
@@ -49,10 +50,11 @@ def finalize(request: HttpRequest, response: HttpResponse) -> None:
             response[name] = value
 
 
-def remember_generation_limit(request: HttpRequest, standing: GenerationLimit) -> None:
+def remember_generation_limit(request: HttpRequest | Request, standing: GenerationLimit) -> None:
     """Tell the client ``standing`` on whatever this request answers (201, 402, 409, 429).
-    ``request`` is Django's request (DRF's ``Request`` proxies to it)."""
-    setattr(getattr(request, "_request", request), _GENERATION_LIMIT, standing)
+    Kept on Django's request, the one the middleware sees."""
+    django_request = request._request if isinstance(request, Request) else request
+    setattr(django_request, _GENERATION_LIMIT, standing)
 
 
 def rate_limit_headers(standing: GenerationLimit) -> dict[str, str]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest
 from rest_framework import status
+from rest_framework.request import Request
 
 from apikeys import ratelimit
 from apikeys.models import ApiKey
@@ -53,7 +53,7 @@ def limit_for(api_key: ApiKey) -> int:
     return int(settings.CLIPIA_GENERATION_LIMIT_PER_MINUTE_TEST)
 
 
-def count_generation(request: HttpRequest, api_key: ApiKey) -> None:
+def count_generation(request: Request, api_key: ApiKey) -> None:
     """Count one generation request for ``api_key`` and remember its standing on
     ``request`` (headers.finalize tells the client); RateLimited past the key's limit."""
     limit = limit_for(api_key)
