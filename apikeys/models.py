@@ -94,6 +94,13 @@ class ApiKey(models.Model):
     previous_verifier = models.CharField(max_length=100, blank=True, editable=False)
     previous_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     previous_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Valid generation requests (POST /v1/models/{model}) per minute that staff allow this
+    # key; empty: the environment's default (clipia_console.api.limits).
+    generation_rate_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Generation requests per minute; empty for the environment's default.",
+    )
 
     objects = ApiKeyQuerySet.as_manager()
 

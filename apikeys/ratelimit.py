@@ -61,6 +61,13 @@ def give_back(bucket: str, *, window: int) -> None:
     _local.decrement(name)
 
 
+def current(bucket: str, *, window: int) -> tuple[int, int]:
+    """What hit() counted in ``bucket``'s current ``window``, and the seconds until that
+    window ends: for telling a caller how much of a limit remains."""
+    name, wait = _slot(bucket, window)
+    return _count(name), wait
+
+
 def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
     """Count one verification attempt for this key id and address; None if it may run,
     else the seconds until the caller may try again. Counting before Argon2 runs bounds

@@ -136,6 +136,7 @@ KEY_FIELDS: Final = (
     "paused_at",
     "expires_at",
     "last_used_at",
+    "generation_rate_limit",
     "rolled_at",
     "previous_verifier",
     "previous_expires_at",

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every /v1 answer, other middleware's included, gets its headers.
+    "clipia_console.api.headers.ApiResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clipia_console.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,6 +230,14 @@ REST_FRAMEWORK = {
 
 # The /v1 API.
 CLIPIA_API_MAX_BODY_BYTES = env_int("CLIPIA_API_MAX_BODY_BYTES", 64 * 1024)
+# Valid generation requests (POST /v1/models/{model}) one key may send per minute, by the
+# key's environment, unless staff set the key's own ApiKey.generation_rate_limit. Shared by
+# every worker through the cache (Redis); past it, 429 rate_limited.
+CLIPIA_GENERATION_LIMIT_PER_MINUTE_LIVE = env_int("CLIPIA_GENERATION_LIMIT_PER_MINUTE_LIVE", 60)
+CLIPIA_GENERATION_LIMIT_PER_MINUTE_TEST = env_int("CLIPIA_GENERATION_LIMIT_PER_MINUTE_TEST", 20)
+# Sandbox (test-key) generations older than this are deleted by manage.py
+# purgegenerations; live generations are never purged (the ledger references them).
+CLIPIA_SANDBOX_RETENTION_DAYS = env_int("CLIPIA_SANDBOX_RETENTION_DAYS", 30)
 CLIPIA_GENERATION_DISPATCHER = os.environ.get(
     "CLIPIA_GENERATION_DISPATCHER", "clipia_console.api.dispatch.leave_queued"
 )

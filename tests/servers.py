@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +49,10 @@ class Server:
         path: str,
         *,
         headers: dict[str, str] | None = None,
-        body: bytes | None = None,
+        body: bytes | Iterable[bytes] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
+        """One request on a fresh connection: (status, headers, body). A ``body`` given as
+        an iterable of bytes, without a Content-Length header, goes out chunked."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
         try:
             conn.request(method, path, body=body, headers=headers or {})

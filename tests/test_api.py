@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from apikeys.models import ApiKey
 from clipia_console.api import credits
 from clipia_console.api.models import Generation, LedgerEntry
 from tests.conftest import MakeKey, bearer
+from tests.servers import gunicorn, subprocess_database_url
 
 MOTION = "/v1/models/clipia/motion-v1"
 
@@ -317,3 +319,93 @@ def test_the_parser_bounds_a_body_that_announced_no_length(settings: Any) -> Non
     assert parser.parse(BytesIO(b'{"prompt": "x"}')) == {"prompt": "x"}
     with pytest.raises(PayloadTooLarge):
         parser.parse(BytesIO(b'{"prompt": "' + b"x" * 200 + b'"}'))
+
+
+def test_a_chunked_body_gets_411_length_required_not_a_silently_empty_body(
+    api: Client, funded: User, live_key: tuple[ApiKey, str]
+) -> None:
+    """Django reads Content-Length bytes of a body and sees none without it (runserver,
+    the test client and gunicorn alike), so a chunked body would look empty."""
+    response = api.generic(
+        "POST",
+        MOTION,
+        data=b'{"prompt": "a kite"}',
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **bearer(live_key[1]),
+    )
+
+    error = assert_error(response, 411, "length_required")
+    assert "Content-Length" in error["message"]
+    assert Generation.objects.count() == 0
+    assert credits.balance_of(funded.pk) == 100
+
+
+def _answers(api: Client, raw: str) -> dict[str, Any]:
+    """One /v1 answer of each kind: views, DRF errors, Django's 404, middleware."""
+    return {
+        "200": api.get("/v1/account", **bearer(raw)),
+        "200 via X-Api-Key": api.get("/v1/models", HTTP_X_API_KEY=raw),
+        "201": post_json(api, MOTION, raw, {"prompt": "a kite"}),
+        "400": post_json(api, MOTION, raw, {}),
+        "401": api.get("/v1/account"),
+        "404 endpoint": api.get("/v1/nope"),
+        "404 model": api.get("/v1/models/nope", **bearer(raw)),
+        "405": api.delete("/v1/account", **bearer(raw)),
+        "411": api.generic("POST", MOTION, data=b"{}", HTTP_TRANSFER_ENCODING="chunked"),
+        "413": post_json(api, MOTION, raw, {"prompt": "x" * 70_000}),
+        "415": api.post(MOTION, data={"prompt": "x"}, **bearer(raw)),
+    }
+
+
+def test_no_v1_answer_may_be_stored_by_a_cache_and_each_varies_on_both_key_headers(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    for kind, response in _answers(api, test_key[1]).items():
+        assert response["Cache-Control"] == "no-store", kind
+        vary = {name.strip().lower() for name in response["Vary"].split(",")}
+        assert {"authorization", "x-api-key"} <= vary, kind
+
+
+def test_an_outage_answer_is_not_cached_either(
+    api: Client, test_key: tuple[ApiKey, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from clipia_console.api.models import VideoModel
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    raw = test_key[1]
+    api.get("/v1/account", **bearer(raw))  # warm
+    monkeypatch.setattr(VideoModel.objects, "filter", unreachable)
+
+    response = api.get("/v1/models", **bearer(raw))
+
+    assert response.status_code == 503
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog")
+def test_gunicorn_refuses_a_chunked_body_with_411_and_reads_a_measured_one(
+    alice: User, make_key: MakeKey, tmp_path: Path
+) -> None:
+    """gunicorn's sync workers de-chunk the body but set no CONTENT_LENGTH, so Django
+    would read it as empty; the same body with a Content-Length is read."""
+    _, raw = make_key(alice, "test")
+    headers = {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
+    body = b'{"prompt": "a kite"}'
+
+    with gunicorn(tmp_path, database_url=subprocess_database_url(), workers=1) as server:
+        chunked = server.request("POST", MOTION, headers=headers, body=iter([body[:8], body[8:]]))
+        measured = server.request("POST", MOTION, headers=headers, body=body)
+
+    assert chunked[0] == 411
+    assert json.loads(chunked[2])["error"]["code"] == "length_required"
+    assert chunked[1]["Cache-Control"] == "no-store"
+    assert measured[0] == 201
+    assert json.loads(measured[2])["prompt"] == "a kite"
+    assert Generation.objects.count() == 1

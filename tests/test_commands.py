@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -9,10 +10,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits
+from clipia_console.api import credits, generations
+from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
 from tests.conftest import bearer
 
 
@@ -169,3 +172,83 @@ def test_the_models_and_their_migrations_agree(db: Any) -> None:
     out, _ = run("makemigrations", "--check", "--dry-run")
 
     assert "No changes detected" in out
+
+
+def _generation_aged(api_key: ApiKey, days: float) -> Generation:
+    generation = generations.create(
+        api_key=api_key,
+        model=VideoModel.objects.get(pk="clipia/motion-v1"),
+        prompt="a kite",
+        params={},
+    )
+    Generation.objects.filter(pk=generation.pk).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+    return generation
+
+
+def test_purgegenerations_deletes_sandbox_generations_past_retention_and_keeps_live_ones(
+    funded: User, live_key: tuple[ApiKey, str], test_key: tuple[ApiKey, str]
+) -> None:
+    old_sandbox = _generation_aged(test_key[0], days=31)
+    recent_sandbox = _generation_aged(test_key[0], days=29)
+    old_live = _generation_aged(live_key[0], days=400)
+    out = StringIO()
+
+    call_command("purgegenerations", stdout=out)
+
+    assert set(Generation.objects.values_list("pk", flat=True)) == {
+        recent_sandbox.pk,
+        old_live.pk,
+    }
+    assert not Generation.objects.filter(pk=old_sandbox.pk).exists()
+    assert "Deleted 1 sandbox generations older than 30 days." in out.getvalue()
+    assert credits.ledger_sum(funded.pk) == credits.balance_of(funded.pk) == 80
+
+
+def test_purgegenerations_follows_the_retention_setting(
+    test_key: tuple[ApiKey, str], settings: Any
+) -> None:
+    settings.CLIPIA_SANDBOX_RETENTION_DAYS = 7
+    _generation_aged(test_key[0], days=8)
+    kept = _generation_aged(test_key[0], days=6)
+
+    call_command("purgegenerations", stdout=StringIO())
+
+    assert list(Generation.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_a_purged_sandbox_generation_is_404_to_its_key(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    generation = _generation_aged(test_key[0], days=31)
+
+    call_command("purgegenerations", stdout=StringIO())
+
+    response = api.get(f"/v1/generations/{generation.pk}", **bearer(test_key[1]))
+    assert response.status_code == 404
+
+
+def test_purgeidempotencykeys_drops_stored_answers_past_retention(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    def post(idempotency_key: str) -> Any:
+        return api.post(
+            "/v1/models/clipia/motion-v1",
+            data='{"prompt": "a kite"}',
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=idempotency_key,
+            **bearer(test_key[1]),
+        )
+
+    post("old")
+    post("recent")
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=24, seconds=1)
+    )
+
+    call_command("purgeidempotencykeys", stdout=StringIO())
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+    assert IdempotencyRecord.objects.get().response_body  # the recent answer still replays
+    assert post("recent")["Idempotent-Replayed"] == "true"

@@ -116,3 +116,30 @@ def test_a_failing_mail_server_fails_no_one(
     monkeypatch.setattr(notices, "send_mail", down)
     with django_capture_on_commit_callbacks(execute=True):
         assert notices.send_expiry_warnings(now) == 1  # claimed, and its failure logged
+
+
+def test_every_authenticated_answer_names_the_environment_and_the_expiry(
+    api: Client, alice: User
+) -> None:
+    expires_at = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
+    row, raw = services.create_key(
+        owner=alice, name="expiring", environment="live", actor=services.Actor.command("t")
+    )
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=expires_at)
+    _, forever = services.create_key(
+        owner=alice, name="forever", environment="test", actor=services.Actor.command("t")
+    )
+
+    expiring = api.get("/v1/account", **bearer(raw))
+    missing = api.get("/v1/models/no/such-model", **bearer(raw))
+    never = api.get("/v1/account", **bearer(forever))
+    anonymous = api.get("/v1/account")
+
+    assert expiring["Clipia-Environment"] == "live"
+    assert expiring["Clipia-Key-Expires"] == "2027-01-15T08:00:00+00:00"
+    assert (
+        missing.status_code == 404
+        and missing["Clipia-Key-Expires"] == expiring["Clipia-Key-Expires"]
+    )
+    assert never["Clipia-Environment"] == "test" and "Clipia-Key-Expires" not in never
+    assert "Clipia-Environment" not in anonymous

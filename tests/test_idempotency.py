@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clipia_console.api import credits, generations, idempotency
-from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry
+from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry, VideoModel
 from tests.conftest import MakeKey, bearer
 
 MODEL = "clipia/motion-v1"  # 20 credits
@@ -344,3 +344,40 @@ def test_concurrent_duplicates_are_charged_once(alice: Any, make_key: MakeKey) -
     assert Generation.objects.filter(owner=alice).count() == 1
     assert charges(alice.pk) == 1
     assert credits.balance_of(alice.pk) == 980 == credits.ledger_sum(alice.pk)
+
+
+def test_a_slow_first_request_that_finishes_before_the_takeover_is_charged_once(
+    api: Client, funded: Any, live_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retry reads an abandoned-looking claim; the slow first request stores its
+    answer; only then does the retry try to take the claim over. It must not."""
+    key, raw = live_key
+    first = idempotency.begin(
+        account_id=funded.pk,
+        environment="live",
+        key="retry-me-1",
+        request_fingerprint=idempotency.fingerprint(MODEL, BODY),
+    )
+    assert isinstance(first, idempotency.Claim)
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    real_take_over = idempotency._take_over
+
+    def first_finishes_meanwhile(*args: Any) -> bool:
+        generation = generations.create(
+            api_key=key,
+            model=VideoModel.objects.get(pk=MODEL),
+            prompt=str(BODY["prompt"]),
+            params={},
+        )
+        idempotency.finish(first, 201, json.dumps({"id": str(generation.pk)}))
+        return real_take_over(*args)
+
+    monkeypatch.setattr(idempotency, "_take_over", first_finishes_meanwhile)
+
+    retry = post(api, raw)
+
+    assert retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true"
+    assert charges(funded.pk) == 1
+    assert Generation.objects.filter(owner=funded).count() == 1
+    assert credits.balance_of(funded.pk) == 80

@@ -64,6 +64,15 @@ class IdempotencyConflict(ApiError):
     default_detail = "This Idempotency-Key was already used."
 
 
+class LengthRequired(ApiError):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = (
+        "Send the request body with a Content-Length header; chunked (Transfer-Encoding) "
+        "bodies are not accepted."
+    )
+
+
 class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
@@ -106,7 +115,20 @@ _CODES: dict[type[exceptions.APIException], str] = {
 
 
 def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, **extra}}
+    return {"error": _encodable({"code": code, "message": message, **extra})}
+
+
+def _encodable(value: Any) -> Any:
+    """``value`` with anything UTF-8 cannot encode (a lone surrogate) replaced by "?".
+    Messages may quote what a client sent (a field's name); the parser refuses lone
+    surrogates, and this keeps any echo that slips past it from crashing the renderer."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(name): _encodable(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return value
 
 
 def error_response(exc: ApiError) -> JsonResponse:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -33,7 +33,8 @@ RETENTION = timedelta(hours=24)
 # answer or let go (a killed worker, a database lost mid-request). Its charge, if any,
 # never committed, since the answer is stored in the same transaction; a retry may take
 # the claim over. Taking over a live-but-slow request is safe too: its answer can no longer
-# be stored, so its transaction rolls back.
+# be stored, so its transaction rolls back; and a slow request that stored its answer
+# first keeps it (the takeover is conditional on the claim still being unfinished).
 ABANDONED_AFTER = timedelta(seconds=60)
 
 
@@ -108,22 +109,36 @@ def begin(
         expired = record.created_at <= now - RETENTION
         abandoned = record.status_code is None and record.created_at <= now - ABANDONED_AFTER
         if expired or abandoned:
-            # Conditional on the claim we saw, so one of several retries takes it over.
-            if IdempotencyRecord.objects.filter(pk=record.pk, claim=record.claim).update(
-                fingerprint=request_fingerprint,
-                claim=token,
-                status_code=None,
-                response_body="",
-                created_at=now,
-            ):
+            if _take_over(record, request_fingerprint, token, now):
                 return Claim(record.pk, token)
-            continue
+            continue  # changed since we read it: read it again
         if record.fingerprint != request_fingerprint:
             raise KeyReused
         if record.status_code is None:
             raise InFlight
         return Replay(record.status_code, record.response_body)
     raise InFlight
+
+
+def _take_over(
+    record: IdempotencyRecord, request_fingerprint: str, token: uuid.UUID, now: datetime
+) -> bool:
+    """Claim ``record`` for this request, only if it is still as we read it: the same
+    claim (so one of several retries wins) and, for an abandoned claim, still unfinished
+    (a slow first request may have stored its answer since; taking over then would charge
+    twice)."""
+    unchanged = IdempotencyRecord.objects.filter(pk=record.pk, claim=record.claim)
+    if record.status_code is None:
+        unchanged = unchanged.filter(status_code__isnull=True)
+    return bool(
+        unchanged.update(
+            fingerprint=request_fingerprint,
+            claim=token,
+            status_code=None,
+            response_body="",
+            created_at=now,
+        )
+    )
 
 
 def finish(claim: Claim, status_code: int, body: str) -> None:

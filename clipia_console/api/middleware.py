@@ -1,5 +1,5 @@
-"""Middleware for /v1: oversized bodies refused before any other work (authentication
-included), database outages answered in the envelope."""
+"""Middleware for /v1: oversized and unmeasured bodies refused before any other work
+(authentication included), database outages answered in the envelope."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from clipia_console.api.errors import (
     DATABASE_OUTAGES,
     InvalidRequest,
+    LengthRequired,
     PayloadTooLarge,
     error_response,
     is_api_request,
@@ -19,11 +20,23 @@ from clipia_console.api.errors import (
 
 
 class ApiBodyLimitMiddleware:
+    """A /v1 body must declare its size in Content-Length, at most
+    CLIPIA_API_MAX_BODY_BYTES.
+
+    A body sent with Transfer-Encoding (chunked) is refused with 411 length_required, not
+    read: Django reads exactly Content-Length bytes of a request, and without one it sees
+    an empty body, under runserver, the test client and gunicorn alike (gunicorn's sync
+    workers de-chunk wsgi.input but set no CONTENT_LENGTH). Silently dropping it would
+    answer a valid request with "prompt: This field is required."
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if is_api_request(request):
+            if "HTTP_TRANSFER_ENCODING" in request.META:
+                return error_response(LengthRequired())
             limit = int(settings.CLIPIA_API_MAX_BODY_BYTES)
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

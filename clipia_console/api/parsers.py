@@ -1,8 +1,9 @@
-"""JSON bodies for /v1, read with a hard size bound."""
+"""JSON bodies for /v1, read with a hard size bound, holding only text UTF-8 can encode."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-from clipia_console.api.errors import PayloadTooLarge
+from clipia_console.api.errors import InvalidRequest, PayloadTooLarge
 
 
 class BoundedJSONParser(BaseParser):
@@ -35,9 +36,38 @@ class BoundedJSONParser(BaseParser):
         if len(body) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         try:
-            return json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+            data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(_plain(exc)) from None
+        if _has_lone_surrogate(data):
+            raise InvalidRequest(
+                "The request body holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff "
+                "escape), which is not text. Send UTF-8 text or escape whole surrogate pairs."
+            )
+        return data
+
+
+# JSON's \uXXXX escapes can spell half of a surrogate pair, which no UTF-8 text holds:
+# PostgreSQL refuses it and the JSON renderer cannot encode it. Refused here, once, so
+# nothing downstream (validation messages, the database, the fingerprint) ever sees one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """Whether any string in ``data`` (object keys included) holds a lone surrogate.
+    A loop, not recursion: json.loads accepts deeper nesting than a recursive walk."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _refuse_constant(name: str) -> Any:

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apikeys.models import ApiKey
 from apikeys.permissions import requires_scope
-from clipia_console.api import credits, generations, idempotency
+from clipia_console.api import credits, generations, idempotency, limits
 from clipia_console.api.errors import (
     EndpointNotFound,
     IdempotencyConflict,
@@ -71,6 +71,7 @@ class ModelView(APIView):
         idempotency_key = _idempotency_key(request)
         body = GenerationRequest(data=request.data, model=model)
         body.is_valid(raise_exception=True)
+        limits.count_generation(request, _key(request))
         if idempotency_key is not None:
             return _generate_once(request, model, body.validated_data, idempotency_key)
         status, data = _generate(_key(request), model, body.validated_data)

@@ -1,0 +1,82 @@
+"""Response headers of every /v1 answer, set in one place.
+
+Every /v1 answer (successes, errors, 404s for unknown paths, 401s, and what middleware
+answers before a view runs) leaves through ``ApiResponseHeadersMiddleware``, the first
+entry of MIDDLEWARE, which calls ``finalize``. Headers that depend on the calling key
+(say an environment or budget header) belong in ``finalize`` too: DRF copies the
+authenticated key onto the Django request as ``request.auth``; it is absent when
+authentication never ran or failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from rest_framework.request import Request
+
+from apikeys.models import ApiKey
+from clipia_console.api.errors import is_api_request
+
+if TYPE_CHECKING:
+    from clipia_console.api.limits import GenerationLimit
+
+# Answers depend on the credentials, which come in either header: no shared cache may
+# store them (a key's account, generations, errors) or answer one key with another's.
+CACHE_CONTROL = "no-store"
+VARY = ("Authorization", "X-Api-Key")
+_GENERATION_LIMIT = "clipia_generation_limit"
+
+
+class ApiResponseHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if is_api_request(request):
+            finalize(request, response)
+        return response
+
+
+def finalize(request: HttpRequest, response: HttpResponse) -> None:
+    """Give a /v1 answer the headers every /v1 answer carries, and an authenticated one
+    those about its key, from the row authentication read (no query)."""
+    response["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(response, VARY)
+    api_key = getattr(request, "auth", None)
+    if isinstance(api_key, ApiKey):
+        for name, value in key_headers(api_key).items():
+            response[name] = value
+    standing: GenerationLimit | None = getattr(request, _GENERATION_LIMIT, None)
+    if standing is not None:
+        for name, value in rate_limit_headers(standing).items():
+            response[name] = value
+
+
+def remember_generation_limit(request: HttpRequest | Request, standing: GenerationLimit) -> None:
+    """Tell the client ``standing`` on whatever this request answers (201, 402, 409, 429).
+    Kept on Django's request, the one the middleware sees."""
+    django_request = request._request if isinstance(request, Request) else request
+    setattr(django_request, _GENERATION_LIMIT, standing)
+
+
+def key_headers(api_key: ApiKey) -> dict[str, str]:
+    """The calling key's environment and, for a key that expires, when (as GitHub's
+    GitHub-Authentication-Token-Expiration), so clients can warn ahead."""
+    headers = {"Clipia-Environment": str(api_key.environment)}
+    if api_key.expires_at is not None:
+        headers["Clipia-Key-Expires"] = api_key.expires_at.astimezone(UTC).isoformat()
+    return headers
+
+
+def rate_limit_headers(standing: GenerationLimit) -> dict[str, str]:
+    """The IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers): the policy, quota
+    ``q`` per window ``w`` seconds, and what remains, ``r``, for ``t`` more seconds."""
+    return {
+        "RateLimit-Policy": f'"{standing.policy}";q={standing.limit};w={standing.window}',
+        "RateLimit": f'"{standing.policy}";r={standing.remaining};t={standing.reset}',
+    }
