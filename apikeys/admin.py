@@ -28,12 +28,15 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import services
+
+# Importing admin_events also registers the audit trail's own admin.
+from apikeys.admin_events import ApiKeyEventInline
 from apikeys.admin_filters import ScopeFilter, StatusFilter, status_of
 from apikeys.admin_forms import ApiKeyCreationForm
 from apikeys.admin_leaked import find_leaked_key_view
 from apikeys.admin_revoke import confirmation_page, revoke_and_report
 from apikeys.admin_search import PastedKeySearchMixin
-from apikeys.admin_support import ReadOnlyMixin, staff_actor
+from apikeys.admin_support import staff_actor
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
 
 admin.site.site_header = "Clipia staff"
@@ -42,24 +45,8 @@ admin.site.index_title = "Support"
 
 if TYPE_CHECKING:
     ApiKeyAdminBase = admin.ModelAdmin[ApiKey]
-    ApiKeyEventAdminBase = admin.ModelAdmin[ApiKeyEvent]
-    ApiKeyEventInlineBase = admin.TabularInline[ApiKeyEvent, ApiKey]
 else:
-    ApiKeyAdminBase = ApiKeyEventAdminBase = admin.ModelAdmin
-    ApiKeyEventInlineBase = admin.TabularInline
-
-
-class ApiKeyEventInline(ReadOnlyMixin, ApiKeyEventInlineBase):
-    model = ApiKeyEvent
-    fields = ("created_at", "kind", "actor_description", "client_address")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    @admin.display(description="actor")
-    def actor_description(self, event: ApiKeyEvent) -> str:
-        return event.actor_description
+    ApiKeyAdminBase = admin.ModelAdmin
 
 
 @admin.register(ApiKey)
@@ -287,38 +274,6 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
             "app_label": self.opts.app_label,
             "has_view_permission": self.has_view_permission(request),
         }
-
-
-@admin.register(ApiKeyEvent)
-class ApiKeyEventAdmin(PastedKeySearchMixin, ReadOnlyMixin, ApiKeyEventAdminBase):
-    """The audit trail: append-only, so read-only here."""
-
-    list_display = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
-    list_select_related = ("api_key__owner", "actor")
-    list_filter = ("kind", "actor_kind")
-    search_fields = (
-        "api_key__lookup_id",
-        "api_key__name",
-        "api_key__owner__username",
-        "actor__username",
-        "actor_label",
-    )
-    date_hierarchy = "created_at"
-    fields = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
-    readonly_fields = fields
-
-    @admin.display(description="key")
-    def key(self, event: ApiKeyEvent) -> str:
-        return f"{event.api_key.display_prefix}… ({event.api_key.name})"
-
-    @admin.display(description="owner")
-    def owner(self, event: ApiKeyEvent) -> str:
-        return event.api_key.owner.get_username()
-
-    # Not named "actor": a model field of that name would win over this method.
-    @admin.display(description="actor")
-    def actor_description(self, event: ApiKeyEvent) -> str:
-        return event.actor_description
 
 
 def _short_time(moment: datetime) -> str:

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,9 +22,8 @@ from django.urls import URLPattern, path, reverse
 
 from apikeys.admin_search import PastedKeySearchMixin
 from apikeys.admin_support import ReadOnlyMixin, staff_user
-from clipia_console.api import admin_generations, credits
+from clipia_console.api import admin_generations, admin_users, credits
 from clipia_console.api.admin_forms import CreditAdjustmentForm, FirstGrantForm
-from clipia_console.api.admin_permissions import PERMISSIONS_HELP
 from clipia_console.api.models import Account, LedgerEntry
 
 if TYPE_CHECKING:
@@ -37,8 +34,9 @@ else:
     AccountAdminBase = LedgerEntryAdminBase = admin.ModelAdmin
     LedgerEntryInlineBase = admin.TabularInline
 
-# Registered there; imported here so that admin autodiscovery (which imports admin.py) finds it.
+# Registered there; imported here so that admin autodiscovery (which imports admin.py) finds them.
 GenerationAdmin = admin_generations.GenerationAdmin
+AccountUserAdmin = admin_users.AccountUserAdmin
 
 FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
 # The account page shows this many of the latest ledger entries; a busy account has
@@ -119,7 +117,7 @@ class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        open_missing_accounts()
+        admin_users.open_missing_accounts()
         return super().changelist_view(request, extra_context)
 
     def change_view(
@@ -267,37 +265,3 @@ class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
                 "has_view_permission": self.has_view_permission(request),
             },
         )
-
-
-def open_missing_accounts() -> None:
-    """Give every user without one an empty account, so the accounts list holds every
-    customer, not only those ever granted credits. An empty account is what a first grant
-    would create (balance 0, no ledger entry), so the balance still equals the ledger.
-    Done when staff open the list rather than by a signal and a data migration: it holds
-    however users were made (createsuperuser, bulk_create, fixtures) and costs one
-    anti-join query when nothing is missing."""
-    missing = (
-        get_user_model().objects.filter(credit_account__isnull=True).values_list("pk", flat=True)
-    )
-    Account.objects.bulk_create(
-        [Account(user_id=user_id) for user_id in missing], ignore_conflicts=True
-    )
-
-
-class AccountUserAdmin(PastedKeySearchMixin, UserAdmin):  # type: ignore[type-arg]
-    """Users are the accounts. Deleting one would cascade through its keys' audit trail and
-    its ledger, both append-only records staff must be able to trust, so accounts are
-    deactivated (is_active off: every key then gets 401) rather than deleted."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if db_field.name == "user_permissions" and formfield is not None:
-            formfield.help_text = PERMISSIONS_HELP
-        return formfield
-
-
-admin.site.unregister(get_user_model())
-admin.site.register(get_user_model(), AccountUserAdmin)
