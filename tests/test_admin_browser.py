@@ -46,19 +46,32 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
+def signed_in_page(browser: Browser, live_server: Any, staff: User, **options: Any) -> Page:
     """A 1440 px wide browser signed in as staff."""
     client = Client()
     client.force_login(staff)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}, **options
+    )
     context.set_default_timeout(10_000)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
+    page = signed_in_page(browser, live_server, staff)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def nojs_staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
+    page = signed_in_page(browser, live_server, staff, java_script_enabled=False)
+    yield page
+    page.context.close()
 
 
 def busy_keys(make_key: MakeKey) -> list[ApiKey]:
@@ -109,6 +122,21 @@ def test_a_pasted_key_is_searched_by_its_lookup_id_and_never_sent(
     assert api_key.lookup_id in staff_page.url
     assert not [url for url in sent if raw_key in url]
     assert staff_page.locator("#searchbar").input_value() == api_key.lookup_id
+
+
+def test_without_javascript_a_pasted_key_is_searched_by_its_lookup_id_and_not_shown(
+    nojs_staff_page: Page, alice: User, make_key: MakeKey
+) -> None:
+    api_key, raw_key = make_key(alice, "live", name="leaked")
+    nojs_staff_page.goto(KEYS)
+
+    nojs_staff_page.locator("#searchbar").fill(raw_key)
+    nojs_staff_page.keyboard.press("Enter")
+
+    expect(nojs_staff_page.locator("#result_list")).to_contain_text("leaked")
+    assert raw_key not in nojs_staff_page.url
+    assert nojs_staff_page.locator("#searchbar").input_value() == api_key.lookup_id
+    assert raw_key not in nojs_staff_page.content()
 
 
 def test_revoking_from_the_list_asks_first_and_then_names_the_key(
