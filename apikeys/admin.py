@@ -1,68 +1,73 @@
 """Staff pages for API keys and their audit trail.
 
 Every change goes through ``apikeys.services``: keys are created with ``create_key`` and
-revoked with ``revoke_key``, so the admin writes the same audit events as the console and
-the commands. Nothing here can show a key's hash, and a full key appears only in the
-response to the POST that creates it.
+revoked with ``revoke_key`` (after a confirmation page, ``apikeys.admin_revoke``), so the
+admin writes the same audit events as the console and the commands. Nothing here can show
+a key's hash, and a full key appears only in the response to the POST that creates it.
+
+What each permission grants (also in the README's admin section):
+``view_apikey`` lists keys and their audit trail and finds the key for a leaked key;
+``add_apikey`` mints a key for *any* active customer and sees it once; ``change_apikey``
+renames and revokes any customer's keys. Nobody can delete a key.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import keys, services
+from apikeys import services
+
+# Importing admin_events also registers the audit trail's own admin.
+from apikeys.admin_events import ApiKeyEventInline
 from apikeys.admin_filters import ScopeFilter, StatusFilter, status_of
 from apikeys.admin_forms import ApiKeyCreationForm
-from apikeys.admin_support import ReadOnlyMixin, staff_user
-from apikeys.client import client_address
-from apikeys.models import ApiKey, ApiKeyEvent
+from apikeys.admin_leaked import find_leaked_key_view
+from apikeys.admin_revoke import confirmation_page, revoke_and_report
+from apikeys.admin_search import PastedKeySearchMixin
+from apikeys.admin_support import staff_actor
+from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+
+admin.site.site_header = "Clipia staff"
+admin.site.site_title = "Clipia staff"
+admin.site.index_title = "Support"
 
 if TYPE_CHECKING:
     ApiKeyAdminBase = admin.ModelAdmin[ApiKey]
-    ApiKeyEventAdminBase = admin.ModelAdmin[ApiKeyEvent]
-    ApiKeyEventInlineBase = admin.TabularInline[ApiKeyEvent, ApiKey]
 else:
-    ApiKeyAdminBase = ApiKeyEventAdminBase = admin.ModelAdmin
-    ApiKeyEventInlineBase = admin.TabularInline
-
-
-class ApiKeyEventInline(ReadOnlyMixin, ApiKeyEventInlineBase):
-    model = ApiKeyEvent
-    fields = ("created_at", "kind", "actor_description", "client_address")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    @admin.display(description="actor")
-    def actor_description(self, event: ApiKeyEvent) -> str:
-        return event.actor_description
+    ApiKeyAdminBase = admin.ModelAdmin
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ApiKeyAdminBase):
+class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
+    # Status early: it is what support looks for first. Narrow enough to fit 1440 px beside
+    # the sidebar and filters: the prefix says the environment, and dates are short.
     list_display = (
-        "owner",
         "name",
-        "display_prefix",
-        "environment",
-        "scopes",
-        "created_at",
-        "last_used_at",
         "status",
+        "display_prefix",
+        "owner",
+        "scopes",
+        "last_used",
+        "created",
     )
     list_select_related = ("owner",)
     list_filter = ("environment", StatusFilter, ScopeFilter)
     search_fields = ("lookup_id", "name", "owner__username", "owner__email")
     search_help_text = "Lookup id or key prefix, key name, owner username or email."
     actions = ("revoke_selected",)
+    autocomplete_fields = ("owner",)
     # Keys are never edited beyond their label: the secret, environment and scopes are
     # what the customer was promised when the key was shown, and revocation has its own
     # audited action. hashed_key appears in no field list, so no form or page renders it.
@@ -76,10 +81,13 @@ class ApiKeyAdmin(ApiKeyAdminBase):
         "created_at",
         "expires_at",
         "last_used_at",
+        "last_used_address",
+        "usage",
         "revoked_at",
         "revoked_by",
     )
     readonly_fields = tuple(field for field in fields if field != "name")
+    change_form_template = "admin/apikeys/apikey/change_form.html"
     inlines = (ApiKeyEventInline,)
     creation_template = "admin/apikeys/apikey/add_form.html"
     key_created_template = "admin/apikeys/apikey/key_created.html"
@@ -99,22 +107,40 @@ class ApiKeyAdmin(ApiKeyAdminBase):
     def status(self, api_key: ApiKey) -> str:
         return status_of(api_key)
 
+    @admin.display(description="last used", ordering="last_used_at")
+    def last_used(self, api_key: ApiKey) -> str:
+        return _short_time(api_key.last_used_at) if api_key.last_used_at else "never"
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, api_key: ApiKey) -> str:
+        return _short_time(api_key.created_at)
+
+    @admin.display(description="last used from")
+    def last_used_address(self, api_key: ApiKey) -> str:
+        # The address is noted by the request path; older rows (and code) may lack it.
+        return str(getattr(api_key, "last_used_address", None) or "-")
+
+    @admin.display(description="generations")
+    def usage(self, api_key: ApiKey) -> str:
+        """How many generations the key made and the credits they cost (net of refunds),
+        with a link to the list of them."""
+        totals = api_key.generations.aggregate(
+            spent=Sum("ledger__amount", filter=Q(ledger__kind__in=("charge", "refund")))
+        )
+        count = api_key.generations.count()
+        url = reverse("admin:api_generation_changelist") + f"?key={api_key.lookup_id}"
+        return format_html(
+            '<a href="{}">{} generation{}</a>, {} credits spent',
+            url,
+            count,
+            "" if count == 1 else "s",
+            -(totals["spent"] or 0),
+        )
+
     @admin.display(description="revoked by")
     def revoked_by(self, api_key: ApiKey) -> str:
         event = api_key.events.filter(kind=ApiKeyEvent.Kind.REVOKED).select_related("actor").first()
         return event.actor_description if event is not None else "-"
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        # Staff often paste a prefix, or a whole leaked key, to find a key. Search by its
-        # lookup id instead, and redirect so the page never echoes a pasted key back.
-        query = request.GET.get("q", "")
-        if keys.lookup_id_in(query) is not None:
-            params = request.GET.copy()
-            params["q"] = " ".join(keys.lookup_id_in(term) or term for term in query.split())
-            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
-        return super().changelist_view(request, extra_context)
 
     @sensitive_variables("raw_key")
     def add_view(
@@ -127,7 +153,9 @@ class ApiKeyAdmin(ApiKeyAdminBase):
         message, the session or a redirect, so it is gone once the page is left."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ApiKeyCreationForm(request.POST if request.method == "POST" else None)
+        form = ApiKeyCreationForm(
+            request.POST if request.method == "POST" else None, admin_site=self.admin_site
+        )
         if form.is_valid():
             owner = form.cleaned_data["owner"]
             try:
@@ -136,7 +164,7 @@ class ApiKeyAdmin(ApiKeyAdminBase):
                     name=form.cleaned_data["name"],
                     environment=form.cleaned_data["environment"],
                     scopes=form.cleaned_data["scopes"],
-                    actor=_staff_actor(request, owner_id=owner.pk),
+                    actor=staff_actor(request, owner_id=owner.pk),
                 )
             except services.InvalidKeyInput as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -170,19 +198,72 @@ class ApiKeyAdmin(ApiKeyAdminBase):
         # upgrade committed while the form was open is never overwritten.
         obj.save(update_fields=["name"])
 
-    @admin.action(description="Revoke selected keys", permissions=["change"])
-    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        revoked = 0
-        for api_key in queryset:
-            if services.revoke_key(api_key, actor=_staff_actor(request, owner_id=api_key.owner_id)):
-                revoked += 1
-                self.log_change(request, api_key, "Revoked the key.")
-        skipped = len(queryset) - revoked
-        self.message_user(
-            request,
-            f"Revoked {revoked} key{'s' if revoked != 1 else ''}."
-            + (f" {skipped} already revoked." if skipped else ""),
-            messages.SUCCESS,
+    # Revoking: a confirmation page first (apikeys.admin_revoke), from the list or a key's page.
+
+    @admin.action(description="Revoke selected keys…", permissions=["change"])
+    def revoke_selected(
+        self, request: HttpRequest, queryset: QuerySet[ApiKey]
+    ) -> TemplateResponse | None:
+        api_keys = list(queryset.select_related("owner"))
+        if request.POST.get("post") != "yes":
+            return confirmation_page(self, request, api_keys, from_action=True)
+        revoke_and_report(self, request, api_keys)
+        return None
+
+    def revoke_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A key's own "Revoke this key…": GET asks, POST revokes and shows the key."""
+        api_key = self.get_object(request, unquote(object_id))
+        if api_key is None:
+            raise Http404("No such API key.")
+        if not self.has_change_permission(request, api_key):
+            raise PermissionDenied
+        if request.method != "POST":
+            return confirmation_page(self, request, [api_key], from_action=False)
+        revoke_and_report(self, request, [api_key])
+        return HttpResponseRedirect(reverse("admin:apikeys_apikey_change", args=[api_key.pk]))
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "find-leaked/",
+                self.admin_site.admin_view(self.find_leaked_view),
+                name="apikeys_apikey_find_leaked",
+            ),
+            path(
+                "<path:object_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="apikeys_apikey_revoke",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def find_leaked_view(self, request: HttpRequest) -> HttpResponse:
+        return find_leaked_key_view(request, self)
+
+    # Only the edits that can happen are offered: a revoked key is final, and "add" is its
+    # own page, so the change form never offers "Save and add another".
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        if obj is not None and obj.revoked_at is not None:
+            return self.fields
+        return self.readonly_fields
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        api_key = self.get_object(request, unquote(object_id))
+        context: dict[str, Any] = {"show_save_and_add_another": False}
+        if api_key is not None:
+            is_revoked = api_key.status == KeyStatus.REVOKED
+            context["may_revoke"] = not is_revoked and self.has_change_permission(request, api_key)
+            if is_revoked:
+                context.update(show_save=False, show_save_and_continue=False)
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), **context}
         )
 
     def _page_context(self, request: HttpRequest, title: str) -> dict[str, Any]:
@@ -195,39 +276,5 @@ class ApiKeyAdmin(ApiKeyAdminBase):
         }
 
 
-@admin.register(ApiKeyEvent)
-class ApiKeyEventAdmin(ReadOnlyMixin, ApiKeyEventAdminBase):
-    """The audit trail: append-only, so read-only here."""
-
-    list_display = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
-    list_select_related = ("api_key__owner", "actor")
-    list_filter = ("kind", "actor_kind")
-    search_fields = (
-        "api_key__lookup_id",
-        "api_key__name",
-        "api_key__owner__username",
-        "actor__username",
-        "actor_label",
-    )
-    date_hierarchy = "created_at"
-    fields = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
-    readonly_fields = fields
-
-    @admin.display(description="key")
-    def key(self, event: ApiKeyEvent) -> str:
-        return f"{event.api_key.display_prefix}… ({event.api_key.name})"
-
-    @admin.display(description="owner")
-    def owner(self, event: ApiKeyEvent) -> str:
-        return event.api_key.owner.get_username()
-
-    # Not named "actor": a model field of that name would win over this method.
-    @admin.display(description="actor")
-    def actor_description(self, event: ApiKeyEvent) -> str:
-        return event.actor_description
-
-
-def _staff_actor(request: HttpRequest, *, owner_id: int) -> services.Actor:
-    return services.Actor.person(
-        staff_user(request), owner_id=owner_id, client_address=client_address(request)
-    )
+def _short_time(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"

@@ -8,32 +8,39 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin import AdminSite
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from apikeys.forms import CreateKeyForm
+from apikeys.models import ApiKey
 
 
 class ApiKeyCreationForm(CreateKeyForm):
-    """The console's fields, plus whose key it is."""
+    """The console's fields and defaults (a new key starts in Test), plus whose key it is."""
 
-    # A username or email rather than a <select> of every user: it scales to any number of
-    # customers and needs no permission on the user admin.
-    owner = forms.CharField(
-        max_length=254,
+    # The admin's autocomplete searches the user admin's search_fields (username, names,
+    # email) as staff type, so it scales to any number of customers. It needs the user
+    # admin's view permission, as every autocomplete of users does.
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
         label="Owner",
-        help_text="The customer's username or email address.",
+        help_text="The customer: type part of their username or email address.",
+        error_messages={
+            "required": "Choose the customer who will own the key.",
+            "invalid_choice": "No such active user: choose the customer from the list.",
+        },
     )
     field_order = ("owner", "name", "environment", "scopes")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), admin_site)
+        owner.widget.choices = owner.choices
         self.fields["name"].help_text = "A label the customer will recognise."
-        # Staff create keys for customers going to production; the console starts in test.
-        self.fields["environment"].initial = "live"
-
-    def clean_owner(self) -> AbstractBaseUser:
-        return user_by_username_or_email(self.cleaned_data["owner"], active_only=True)
 
 
 def user_by_username_or_email(value: str, *, active_only: bool) -> AbstractBaseUser:

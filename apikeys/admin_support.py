@@ -9,6 +9,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from apikeys import services
+from apikeys.client import client_address
+
 
 class ReadOnlyMixin:
     """Viewable with the view permission; never added, changed or deleted through the
@@ -30,3 +33,10 @@ def staff_user(request: HttpRequest) -> AbstractBaseUser:
     if not isinstance(user, AbstractBaseUser):  # the admin only lets signed-in staff in
         raise PermissionDenied
     return user
+
+
+def staff_actor(request: HttpRequest, *, owner_id: int) -> services.Actor:
+    """The signed-in staff member acting on a customer's key, for its audit trail."""
+    return services.Actor.person(
+        staff_user(request), owner_id=owner_id, client_address=client_address(request)
+    )

@@ -199,10 +199,15 @@ def test_the_revoke_action_revokes_the_keys_and_v1_then_refuses_them(
     assert v1_account(api, first_raw).status_code == 200
 
     response = staff_client.post(
-        KEYS, {"action": "revoke_selected", "_selected_action": [first.pk, second.pk]}, follow=True
+        KEYS,
+        {"action": "revoke_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+        follow=True,
     )
 
-    assert "Revoked 2 keys." in response.content.decode()
+    page = response.content.decode()
+    assert "Revoked 2 keys: " in page
+    assert f"“first” ({first.display_prefix}…, alice)" in page
+    assert f"“second” ({second.display_prefix}…, alice)" in page
     assert set(ApiKey.objects.filter(revoked_at__isnull=False)) == {first, second}
     for raw_key in (first_raw, second_raw):
         refused = v1_account(api, raw_key)
@@ -219,10 +224,12 @@ def test_revoking_an_already_revoked_key_changes_nothing(
     revoked_at = ApiKey.objects.get(pk=api_key.pk).revoked_at
 
     response = staff_client.post(
-        KEYS, {"action": "revoke_selected", "_selected_action": [api_key.pk]}, follow=True
+        KEYS,
+        {"action": "revoke_selected", "_selected_action": [api_key.pk], "post": "yes"},
+        follow=True,
     )
 
-    assert "Revoked 0 keys. 1 already revoked." in response.content.decode()
+    assert "Revoked 0 keys. 1 already revoked: “test key”" in response.content.decode()
     assert ApiKey.objects.get(pk=api_key.pk).revoked_at == revoked_at
     assert api_key.events.filter(kind=ApiKeyEvent.Kind.REVOKED).count() == 1
 
@@ -248,7 +255,7 @@ def test_staff_creating_a_key_see_it_once_on_an_uncacheable_page(
 ) -> None:
     response = staff_client.post(
         ADD_KEY,
-        {"owner": "alice", "name": "for support", "environment": "live", "scopes": ["generate"]},
+        {"owner": alice.pk, "name": "for support", "environment": "live", "scopes": ["generate"]},
     )
 
     api_key = ApiKey.objects.get(owner=alice)
@@ -270,7 +277,7 @@ def test_the_key_an_admin_creates_authenticates_on_v1(
 ) -> None:
     response = staff_client.post(
         ADD_KEY,
-        {"owner": "alice@example.com", "name": "k", "environment": "test", "scopes": ["read"]},
+        {"owner": alice.pk, "name": "k", "environment": "test", "scopes": ["read"]},
     )
 
     account = v1_account(api, response.context["raw_key"])
@@ -280,16 +287,16 @@ def test_the_key_an_admin_creates_authenticates_on_v1(
 
 def test_creating_a_key_for_an_unknown_owner_is_refused(staff_client: Client, db: None) -> None:
     response = staff_client.post(
-        ADD_KEY, {"owner": "nobody", "name": "k", "environment": "live", "scopes": ["read"]}
+        ADD_KEY, {"owner": "9999", "name": "k", "environment": "live", "scopes": ["read"]}
     )
 
     assert response.status_code == 200
-    assert "No such user" in response.content.decode()
+    assert "No such active user" in response.content.decode()
     assert not ApiKey.objects.exists()
 
 
 def test_creating_a_key_without_a_scope_is_refused(staff_client: Client, alice: User) -> None:
-    response = staff_client.post(ADD_KEY, {"owner": "alice", "name": "k", "environment": "live"})
+    response = staff_client.post(ADD_KEY, {"owner": alice.pk, "name": "k", "environment": "live"})
 
     assert response.status_code == 200
     assert "Choose at least one scope." in response.content.decode()
@@ -303,7 +310,7 @@ def test_creating_a_key_past_the_active_key_limit_is_refused(
     make_key(alice)
 
     response = staff_client.post(
-        ADD_KEY, {"owner": "alice", "name": "k", "environment": "live", "scopes": ["read"]}
+        ADD_KEY, {"owner": alice.pk, "name": "k", "environment": "live", "scopes": ["read"]}
     )
 
     assert "at most 1 active keys" in response.content.decode()
@@ -602,16 +609,24 @@ def test_staff_who_may_only_view_keys_cannot_revoke_them(
     client = signed_in_with(carol, "view_apikey")
 
     listing = client.get(KEYS)
-    client.post(KEYS, {"action": "revoke_selected", "_selected_action": [test_key[0].pk]})
+    client.post(
+        KEYS, {"action": "revoke_selected", "_selected_action": [test_key[0].pk], "post": "yes"}
+    )
+    page = client.get(key_page(test_key[0]))
 
     assert listing.status_code == 200
     assert "Revoke selected keys" not in listing.content.decode()
+    assert "Revoke this key" not in page.content.decode()
+    assert (
+        client.post(reverse("admin:apikeys_apikey_revoke", args=[test_key[0].pk])).status_code
+        == 403
+    )
     assert ApiKey.objects.get(pk=test_key[0].pk).revoked_at is None
 
 
 def test_staff_who_may_only_view_keys_cannot_create_them(carol: User, alice: User) -> None:
     response = signed_in_with(carol, "view_apikey").post(
-        ADD_KEY, {"owner": "alice", "name": "k", "environment": "live", "scopes": ["read"]}
+        ADD_KEY, {"owner": alice.pk, "name": "k", "environment": "live", "scopes": ["read"]}
     )
 
     assert response.status_code == 403

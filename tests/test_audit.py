@@ -30,7 +30,14 @@ LINK = re.compile(r'(?:href|src|action)="((?:/admin/|\?)[^"#]*)"')
 
 
 def create_in_admin(client: Client, owner: str = "alice", **fields: object) -> tuple[ApiKey, str]:
-    data = {"owner": owner, "name": "from the admin", "environment": "live", "scopes": ["generate"]}
+    # The admin's owner field is an autocomplete of users: it posts the user's id.
+    owner_id = User.objects.get(username=owner).pk
+    data = {
+        "owner": owner_id,
+        "name": "from the admin",
+        "environment": "live",
+        "scopes": ["generate"],
+    }
     response = client.post(ADD_KEY, {**data, **fields}, REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 200
     raw_key: str = response.context["raw_key"]
@@ -42,7 +49,8 @@ def create_in_admin(client: Client, owner: str = "alice", **fields: object) -> t
 def revoke_in_admin(client: Client, api_key: ApiKey, address: str = "198.51.100.9") -> None:
     response = client.post(
         KEYS,
-        {"action": "revoke_selected", "_selected_action": [api_key.pk]},
+        # "post": the confirmation page's second POST, which revokes.
+        {"action": "revoke_selected", "_selected_action": [api_key.pk], "post": "yes"},
         REMOTE_ADDR=address,
     )
     assert response.status_code == 302

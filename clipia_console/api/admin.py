@@ -1,38 +1,42 @@
-"""Staff pages for credit accounts, the ledger and generations.
+"""Staff pages for credit accounts and the ledger (generations: ``admin_generations``).
 
 Balances change only through ``clipia_console.api.credits`` (grant, deduct), which writes
 the ledger in the same transaction; nothing here saves an Account or LedgerEntry itself.
-Generations and ledger entries are records of what happened, so they are read-only.
+Ledger entries are records of what happened, so they are read-only.
+
+What each permission grants (also in the README's admin section): ``view_account`` shows
+balances and ledgers; ``change_account`` grants and deducts credits for any customer and
+refunds generations; ``add_account`` gives a customer's first credits.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from apikeys.admin_search import PastedKeySearchMixin
 from apikeys.admin_support import ReadOnlyMixin, staff_user
-from clipia_console.api import credits
+from clipia_console.api import admin_generations, admin_users, credits
 from clipia_console.api.admin_forms import CreditAdjustmentForm, FirstGrantForm
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api.models import Account, LedgerEntry
 
 if TYPE_CHECKING:
     AccountAdminBase = admin.ModelAdmin[Account]
-    GenerationAdminBase = admin.ModelAdmin[Generation]
     LedgerEntryAdminBase = admin.ModelAdmin[LedgerEntry]
     LedgerEntryInlineBase = admin.TabularInline[LedgerEntry, Account]
 else:
-    AccountAdminBase = GenerationAdminBase = LedgerEntryAdminBase = admin.ModelAdmin
+    AccountAdminBase = LedgerEntryAdminBase = admin.ModelAdmin
     LedgerEntryInlineBase = admin.TabularInline
+
+# Registered there; imported here so that admin autodiscovery (which imports admin.py) finds them.
+GenerationAdmin = admin_generations.GenerationAdmin
+AccountUserAdmin = admin_users.AccountUserAdmin
 
 FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
 # The account page shows this many of the latest ledger entries; a busy account has
@@ -61,18 +65,32 @@ class LedgerEntryInline(ReadOnlyMixin, LedgerEntryInlineBase):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyMixin, LedgerEntryAdminBase):
+class LedgerEntryAdmin(PastedKeySearchMixin, ReadOnlyMixin, LedgerEntryAdminBase):
     """Every ledger entry, paginated: the account page links here for the full history."""
 
-    list_display = ("created_at", "account", "kind", "amount", "reason", "actor_label")
-    list_select_related = ("account__user",)
+    list_display = ("created_at", "account", "kind", "amount", "key", "reason", "actor_label")
+    list_select_related = ("account__user", "generation__api_key")
     list_filter = ("kind",)
-    search_fields = ("account__user__username", "account__user__email", "reason")
+    search_fields = (
+        "=generation__api_key__lookup_id",
+        "account__user__username",
+        "account__user__email",
+        "reason",
+    )
+    search_help_text = "Key lookup id or prefix, owner username or email, or reason."
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _may_view_ledger(request)
+
+    @admin.display(description="key")
+    def key(self, entry: LedgerEntry) -> str:
+        """The key that made the generation a charge or refund is for."""
+        generation = entry.generation
+        if generation is None or generation.api_key is None:
+            return "-"
+        return f"{generation.api_key.display_prefix}…"
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _may_view_ledger(request)
@@ -83,7 +101,7 @@ class LedgerEntryAdmin(ReadOnlyMixin, LedgerEntryAdminBase):
 
 
 @admin.register(Account)
-class AccountAdmin(AccountAdminBase):
+class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
     list_display = ("user", "email", "balance", "updated_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email")
@@ -95,6 +113,12 @@ class AccountAdmin(AccountAdminBase):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # The ledger is append-only; deleting an account would delete its ledger.
         return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        admin_users.open_missing_accounts()
+        return super().changelist_view(request, extra_context)
 
     def change_view(
         self,
@@ -241,53 +265,3 @@ class AccountAdmin(AccountAdminBase):
                 "has_view_permission": self.has_view_permission(request),
             },
         )
-
-
-@admin.register(Generation)
-class GenerationAdmin(ReadOnlyMixin, GenerationAdminBase):
-    list_display = ("id", "owner", "environment", "model", "status", "cost", "created_at")
-    list_select_related = ("owner", "model")
-    list_filter = ("environment", "status", "model")
-    search_fields = ("owner__username", "owner__email")
-    search_help_text = "Generation id, or owner username or email."
-    date_hierarchy = "created_at"
-    fields = (
-        "id",
-        "owner",
-        "api_key",
-        "environment",
-        "model",
-        "status",
-        "cost",
-        "prompt",
-        "params",
-        "result",
-        "error",
-        "created_at",
-        "completed_at",
-    )
-    readonly_fields = fields
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Generation], search_term: str
-    ) -> tuple[QuerySet[Generation], bool]:
-        # Ids are UUIDs: match a whole pasted id exactly, whatever the database stores
-        # them as (SQLite keeps them without hyphens, so a text search would miss).
-        try:
-            generation_id = uuid.UUID(search_term.strip())
-        except ValueError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(pk=generation_id), False
-
-
-class AccountUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    """Users are the accounts. Deleting one would cascade through its keys' audit trail and
-    its ledger, both append-only records staff must be able to trust, so accounts are
-    deactivated (is_active off: every key then gets 401) rather than deleted."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-admin.site.unregister(get_user_model())
-admin.site.register(get_user_model(), AccountUserAdmin)

@@ -1,0 +1,43 @@
+"""What each admin permission really grants, said once for staff who hand them out.
+
+Shown as the help text of a user's permissions in the admin, and repeated in the README's
+admin section. The wording is about consequences, not Django's generic verbs: "change an
+API key" means revoking any customer's key.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+GRANTS: Final = (
+    (
+        "apikeys | view API key",
+        "list every customer's keys and their audit trail; find the key for a leaked key",
+    ),
+    (
+        "apikeys | add API key",
+        "mint a key, live or test, for any active customer and see it "
+        "once; live keys spend the customer's credits (needs auth | view user for the owner "
+        "search)",
+    ),
+    ("apikeys | change API key", "rename and revoke any customer's keys (irreversible)"),
+    ("apikeys | view API key event", "read the audit trail, including client addresses"),
+    ("api | view account", "see balances and every ledger entry"),
+    ("api | add account", "grant a customer's first credits"),
+    ("api | change account", "grant and deduct credits for any customer, and refund generations"),
+    ("api | view generation", "see generations, their prompts and results"),
+)
+
+
+def _help() -> SafeString:
+    items = format_html_join("", "<li><strong>{}</strong>: {}.</li>", GRANTS)
+    return SafeString(
+        "Specific permissions for this user. What the Clipia ones grant:"
+        f"<ul>{items}</ul>Nobody can delete keys, accounts, ledger entries or generations."
+    )
+
+
+PERMISSIONS_HELP: Final = _help()
