@@ -117,8 +117,8 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
 
     @admin.display(description="last used from")
     def last_used_address(self, api_key: ApiKey) -> str:
-        # The address is noted by the request path; older rows (and code) may lack it.
-        return str(getattr(api_key, "last_used_address", None) or "-")
+        # Noted by the request path with last_used_at, at most once a minute.
+        return api_key.last_used_address or "-"
 
     @admin.display(description="generations")
     def usage(self, api_key: ApiKey) -> str:

@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     # per window: generous for a scanner's bursts, a bound on anyone probing with it.
     "APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS": 60,
     "APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS": 3600,
+    # Creating a live key, rolling a key or raising a budget asks for the password again
+    # when the session signed in (or last confirmed) longer ago than this (apikeys.sudo).
+    "APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS": 15 * 60,
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
     # client address (0: use REMOTE_ADDR only).
     "APIKEYS_NUM_PROXIES": 0,

@@ -35,16 +35,16 @@ class SignInView(LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limits = sign_in_limits(request)
-        retry_after = _worst_hit(limits)
+        retry_after = worst_hit(limits)
         if retry_after is not None:
-            _give_back(limits)
+            give_back(limits)
             # Unbound, so that no password is checked while the limit holds.
             username = str(request.POST.get("username", ""))[:150]
             form = AuthenticationForm(request, initial={"username": username})
             return self._refuse(form, retry_after)
         response = super().post(request, *args, **kwargs)
         if not self._is_wrong_password:
-            _give_back(limits)  # signed in, or an empty field: not a guess
+            give_back(limits)  # signed in, or an empty field: not a guess
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
@@ -101,14 +101,15 @@ class AdminSignInView(SignInView):
         return super()._refuse(form, retry_after)
 
 
-def sign_in_limits(request: HttpRequest) -> list[tuple[str, int]]:
-    """The (bucket, limit) pairs this attempt counts against.
+def sign_in_limits(request: HttpRequest, username: str | None = None) -> list[tuple[str, int]]:
+    """The (bucket, limit) pairs this attempt counts against: for ``username``, or the one
+    typed into the sign-in form.
 
     The username is counted as Django signs in with it (NFKC, what the user model's
     normalize_username gives), casefolded, so no spelling of a name escapes its bucket.
     It is keyed with a server secret: any text may be typed there, cache keys must stay
     short, and the cache must not hold a guessable digest of each name tried."""
-    typed = str(request.POST.get("username", "")).strip()
+    typed = username if username is not None else str(request.POST.get("username", "")).strip()
     username = get_user_model().normalize_username(typed).casefold()
     digest = salted_hmac("apikeys.signin.username", username, algorithm="sha256").hexdigest()
     address = rate_limit_bucket(client_address(request))
@@ -121,14 +122,14 @@ def sign_in_limits(request: HttpRequest) -> list[tuple[str, int]]:
     ]
 
 
-def _worst_hit(limits: list[tuple[str, int]]) -> int | None:
+def worst_hit(limits: list[tuple[str, int]]) -> int | None:
     """Count this attempt in every bucket; the longest wait any of them gives, if any."""
     window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
     waits = [ratelimit.hit(bucket, limit=limit, window=window) for bucket, limit in limits]
     return max((wait for wait in waits if wait is not None), default=None)
 
 
-def _give_back(limits: list[tuple[str, int]]) -> None:
+def give_back(limits: list[tuple[str, int]]) -> None:
     window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
     for bucket, _ in limits:
         ratelimit.give_back(bucket, window=window)

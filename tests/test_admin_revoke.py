@@ -177,7 +177,7 @@ def test_the_key_page_shows_the_last_used_address_when_it_is_known(
     api_key, _ = make_key(alice)
     model_admin = ApiKeyAdmin(ApiKey, site)
     unknown = model_admin.last_used_address(api_key)
-    api_key.last_used_address = "203.0.113.9"  # type: ignore[attr-defined]
+    api_key.last_used_address = "203.0.113.9"
 
     assert model_admin.last_used_address(api_key) == "203.0.113.9"
     assert unknown == "-"
