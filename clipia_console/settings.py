@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "apikeys",
     "clipia_console.api",
+    "clipia_console.billing",
 ]
 
 MIDDLEWARE = [

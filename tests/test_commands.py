@@ -12,7 +12,7 @@ from django.test import Client
 
 from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits
+from clipia_console.billing import credits
 from tests.conftest import bearer
 
 

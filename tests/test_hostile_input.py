@@ -18,9 +18,11 @@ from rest_framework import exceptions
 from apikeys import keys, services
 from apikeys.authentication import INVALID_KEY_MESSAGE, ConflictingCredentials, extract_key
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits, generations
-from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry, VideoModel
+from clipia_console.api import generations
+from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
 from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import MakeKey, bearer
 
 PROPERTY = settings(

@@ -1,6 +1,6 @@
 """Staff pages for credit accounts, the ledger and generations.
 
-Balances change only through ``clipia_console.api.credits`` (grant, deduct), which writes
+Balances change only through ``clipia_console.billing.credits`` (grant, deduct), which writes
 the ledger in the same transaction; nothing here saves an Account or LedgerEntry itself.
 Generations and ledger entries are records of what happened, so they are read-only.
 """
@@ -21,9 +21,10 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from apikeys.admin_support import ReadOnlyMixin, staff_user
-from clipia_console.api import credits
 from clipia_console.api.admin_forms import CreditAdjustmentForm, FirstGrantForm
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api.models import Generation
+from clipia_console.billing import credits
+from clipia_console.billing.models import Account, LedgerEntry
 
 if TYPE_CHECKING:
     AccountAdminBase = admin.ModelAdmin[Account]
@@ -216,7 +217,9 @@ class AccountAdmin(AccountAdminBase):
         self.log_change(request, account, f"{done}: {reason}")
         self.message_user(request, f"{done}; the balance is now {balance}.", messages.SUCCESS)
         return HttpResponseRedirect(
-            reverse("admin:api_account_change", args=[account.pk], current_app=self.admin_site.name)
+            reverse(
+                "admin:billing_account_change", args=[account.pk], current_app=self.admin_site.name
+            )
         )
 
     def _form_page(

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from clipia_console.api import credits
 from clipia_console.api.dispatch import get_dispatcher
 from clipia_console.api.models import Generation, VideoModel
+from clipia_console.billing import credits
 
 SANDBOX_RESULT_URL = "https://cdn.clipia.ai/sandbox/{model}/sample.mp4"
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apikeys.models import ApiKey
 from apikeys.permissions import requires_scope
-from clipia_console.api import credits, generations, idempotency
+from clipia_console.api import generations, idempotency
 from clipia_console.api.errors import (
     EndpointNotFound,
     IdempotencyConflict,
@@ -28,6 +28,7 @@ from clipia_console.api.errors import (
 )
 from clipia_console.api.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
 from clipia_console.api.serializers import GenerationRequest, generation_data, model_data
+from clipia_console.billing import credits
 
 
 def _key(request: Request) -> ApiKey:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F, Sum
 
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api.models import Generation
+from clipia_console.billing.models import Account, LedgerEntry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
