@@ -39,6 +39,15 @@ AUTHENTICATION_KEY_FIELDS: Final = (
     "paused_at",
     "expires_at",
     "last_used_at",
+    # Spend controls (clipia_console.billing): headers, /v1/key and the address check read
+    # them from this same row.
+    "created_at",
+    "budget_credits",
+    "budget_period",
+    "budget_window_start",
+    "budget_spent",
+    "allowed_models",
+    "allowed_ips",
 )
 AUTHENTICATION_OWNER_FIELDS: Final = ("id", "username", "is_active")
 # Stands in for the lookup id while the ORM compiles the statement; 12 characters like one.
@@ -158,6 +167,16 @@ def _authentication_statement(connection: BaseDatabaseWrapper) -> _Authenticatio
     return statement
 
 
+class BudgetPeriod(models.TextChoices):
+    """A budget's window, in UTC: from midnight, from Monday midnight, from the 1st at
+    midnight, or the key's whole life."""
+
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    TOTAL = "total", "Total"
+
+
 class ApiKey(models.Model):
     class Environment(models.TextChoices):
         LIVE = "live", "Live"
@@ -178,6 +197,20 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Spending paused by the owner or staff: the key still reads, it cannot generate.
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Spend controls, changed only through clipia_console.billing.key_settings. No budget
+    # (null) leaves the account balance as the only limit. budget_spent is what the window
+    # starting at budget_window_start has spent, kept by the charge's conditional update
+    # (clipia_console.billing.spending), so a request reads it from this row.
+    budget_credits = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    budget_period = models.CharField(
+        max_length=5, choices=BudgetPeriod.choices, default=BudgetPeriod.MONTH, editable=False
+    )
+    budget_window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    budget_spent = models.PositiveBigIntegerField(default=0, editable=False)
+    # Model ids this key may generate with, or null for all.
+    allowed_models = models.JSONField(null=True, blank=True, editable=False)
+    # Client addresses (IPs or CIDRs, v4 or v6) this key works from, or null for anywhere.
+    allowed_ips = models.JSONField(null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -222,6 +255,11 @@ class ApiKeyEvent(models.Model):
         CREATED = "created", "Created"
         REVOKED = "revoked", "Revoked"
         FIRST_USED = "first_used", "First used"
+        BUDGET_CHANGED = "budget_changed", "Budget changed"
+        MODELS_CHANGED = "models_changed", "Allowed models changed"
+        ADDRESSES_CHANGED = "addresses_changed", "Allowed addresses changed"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
 
     class ActorKind(models.TextChoices):
         OWNER = "owner", "Owner"
@@ -242,6 +280,8 @@ class ApiKeyEvent(models.Model):
     # What the actor was when no user stands for it, e.g. "manage.py revokeapikey".
     actor_label = models.CharField(max_length=100, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    # What changed, for settings changes: {"old": …, "new": …}.
+    details = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -59,6 +59,12 @@ class Generation(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The key's budget window this generation was counted in, so a refund gives the
+    # credits back to that window and no other.
+    budget_window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the dispatcher took it; null while a queued live generation waits for one
+    # (see the redispatchgenerations command).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -86,3 +86,48 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("ledger entries are append-only")
+
+
+class UsageDay(models.Model):
+    """What one key spent on one model on one UTC day: generations and credits (for test
+    keys, what they would have cost live). Kept up to date by the charge and refund
+    transactions, so usage figures cost the same whatever the number of generations."""
+
+    api_key = models.ForeignKey("apikeys.ApiKey", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    environment = models.CharField(max_length=4)
+    day = models.DateField()
+    model_id = models.CharField(max_length=100)
+    generations = models.PositiveIntegerField(default=0)
+    credits = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("api_key", "day", "model_id"), name="usageday_one_per_key_day_model"
+            ),
+        )
+        indexes = (models.Index(fields=("owner", "environment", "day"), name="usageday_owner"),)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.model_id}: {self.generations} ({self.credits} credits)"
+
+
+class BudgetNotice(models.Model):
+    """An email sent because a key's window reached a share of its budget: one row per
+    (key, window, threshold), so each is sent once per window."""
+
+    api_key = models.ForeignKey("apikeys.ApiKey", on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    percent = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("api_key", "window_start", "percent"), name="budgetnotice_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.percent}% of the budget from {self.window_start:%Y-%m-%d}"
