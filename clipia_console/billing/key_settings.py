@@ -177,3 +177,22 @@ def _record(
         client_address=actor.client_address,
         details={"old": old, "new": new},
     )
+
+
+def summary(api_key: ApiKey) -> list[str]:
+    """The key's spend controls, one line each, as the commands print them."""
+    if api_key.budget_credits is None:
+        budget = "none"
+    else:
+        budget = f"{api_key.budget_credits} credits per {api_key.budget_period}"
+    return [
+        f"key: {api_key.display_prefix}… ({api_key.name})",
+        f"status: {api_key.status}",
+        f"budget: {budget}",
+        "models: " + (", ".join(api_key.allowed_models) if api_key.allowed_models else "all"),
+        "addresses: " + (", ".join(api_key.allowed_ips) if api_key.allowed_ips else "any"),
+    ]
+
+
+def comma_list(value: str | None) -> list[str] | None:
+    return None if value is None else [item for item in value.split(",") if item.strip()]
