@@ -58,8 +58,11 @@ class KeyedView(APIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(request.auth, ApiKey):
-            for name, value in budgets.headers(request.auth, budgets._now()).items():
+        # What authentication already found, without reading request.auth: on an error
+        # raised before authentication ran, that would authenticate now, and could raise.
+        key = vars(request).get("_auth")
+        if isinstance(key, ApiKey):
+            for name, value in budgets.headers(key, budgets._now()).items():
                 response[name] = value
         return response
 
