@@ -222,3 +222,19 @@ def test_v1_usage_needs_the_read_scope(alice: User, make_key: MakeKey) -> None:
     response = Client().get("/v1/usage", **auth(raw))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
+
+
+def test_a_paused_refusal_is_not_remembered_by_its_idempotency_key(
+    rich: User, make_key: MakeKey
+) -> None:
+    key, raw = make_key(rich, "live")
+    key_settings.pause(key, actor=STAFF_COMMAND)
+    assert generate(raw, HTTP_IDEMPOTENCY_KEY="job-1").status_code == 403
+    key_settings.resume(key, actor=STAFF_COMMAND)
+
+    retried = generate(raw, HTTP_IDEMPOTENCY_KEY="job-1")
+
+    assert retried.status_code == 201
+    assert retried["Clipia-Credits-Charged"] == "20"
+    assert generate(raw, HTTP_IDEMPOTENCY_KEY="job-1").json()["id"] == retried.json()["id"]
+    assert credits.balance_of(rich.pk) == 10_000 - 20
