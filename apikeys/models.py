@@ -62,6 +62,16 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
         return self.filter(status_condition(*statuses, now=now))
 
 
+class BudgetPeriod(models.TextChoices):
+    """A budget's window, in UTC: from midnight, from Monday midnight, from the 1st at
+    midnight, or the key's whole life."""
+
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    TOTAL = "total", "Total"
+
+
 class ApiKey(models.Model):
     # Named once, in apikeys.keys; here for the many callers that hold an ApiKey.
     Environment = keys.Environment
@@ -101,6 +111,20 @@ class ApiKey(models.Model):
         blank=True,
         help_text="Generation requests per minute; empty for the environment's default.",
     )
+    # Spend controls, changed only through clipia_console.billing.key_settings. No budget
+    # (null) leaves the account balance as the only limit. budget_spent is what the window
+    # starting at budget_window_start has spent, kept by the charge's conditional update
+    # (clipia_console.billing.spending), so a request reads it from this row.
+    budget_credits = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    budget_period = models.CharField(
+        max_length=5, choices=BudgetPeriod.choices, default=BudgetPeriod.MONTH, editable=False
+    )
+    budget_window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    budget_spent = models.PositiveBigIntegerField(default=0, editable=False)
+    # Model ids this key may generate with, or null for all.
+    allowed_models = models.JSONField(null=True, blank=True, editable=False)
+    # Client addresses (IPs or CIDRs, v4 or v6) this key works from, or null for anywhere.
+    allowed_ips = models.JSONField(null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -148,6 +172,11 @@ class ApiKeyEvent(models.Model):
         ROLLED = "rolled", "Rolled"
         SECRET_RETIRED = "secret_retired", "Old secret retired"
         RENAMED = "renamed", "Name or note changed"
+        BUDGET_CHANGED = "budget_changed", "Budget changed"
+        MODELS_CHANGED = "models_changed", "Allowed models changed"
+        ADDRESSES_CHANGED = "addresses_changed", "Allowed addresses changed"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
 
     class ActorKind(models.TextChoices):
         OWNER = "owner", "Owner"
@@ -172,6 +201,8 @@ class ApiKeyEvent(models.Model):
     # Why, in a few words, where the kind alone does not say: "went quiet", "grace ended".
     reason = models.CharField(max_length=200, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    # What changed, for settings changes: {"old": …, "new": …}.
+    details = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -141,6 +141,15 @@ KEY_FIELDS: Final = (
     "previous_verifier",
     "previous_expires_at",
     "previous_last_used_at",
+    # Spend controls (clipia_console.billing): the headers, /v1/key and the address check
+    # read them from this same row.
+    "created_at",
+    "budget_credits",
+    "budget_period",
+    "budget_window_start",
+    "budget_spent",
+    "allowed_models",
+    "allowed_ips",
 )
 OWNER_FIELDS: Final = ("id", "username", "is_active")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.cold import ColdResult
 from bench.http_load import HttpResult
+from bench.spending import SpendingResult
 
 _NAMES = {
     "a": "no authentication",
@@ -54,3 +55,13 @@ def cold(result: ColdResult) -> None:
         f"peak RSS grew {result.peak_rss_delta_kib / 1024:.1f} MiB over one verification "
         f"in a fresh process   (target ≤ 64 MiB)"
     )
+
+
+def spending(result: SpendingResult) -> None:
+    ratio = result.unbudgeted_us / result.budgeted_us
+    print(f"POST /v1/models/{{model}}, live key under a budget: {result.budgeted_us:6.0f} µs")
+    print(f"POST /v1/models/{{model}}, live key, no budget:      {result.unbudgeted_us:6.0f} µs")
+    print(f"throughput  budgeted / no budget = {ratio:.2f}   (target ≥ 0.9)")
+    print(f"usage figures with {result.generations} generations in the database:")
+    for name, value in result.figures_ms.items():
+        print(f"  {name:38} {value:7.2f} ms   (target < 50 ms)")

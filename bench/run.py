@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("cold", "inprocess", "http")
+PARTS = ("cold", "inprocess", "http", "spending")
 
 
 def main() -> None:
@@ -31,6 +31,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds")
     parser.add_argument("--requests", type=int, default=50, help="per variant per round")
     parser.add_argument("--seconds", type=int, default=1, help="per HTTP load run")
+    parser.add_argument(
+        "--generations",
+        type=int,
+        default=1_000_000,
+        help="history for the usage figures on PostgreSQL (SQLite: a tenth)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -48,7 +54,7 @@ def main() -> None:
     if "cold" in parts:
         _spawn("cold", args, database_url="", redis_url="")
     for name, database_url, redis_url in backends:
-        for part in ("inprocess", "http"):
+        for part in ("inprocess", "http", "spending"):
             if part in parts:
                 print(f"\n== {part} on {name}" + (" + Redis" if redis_url else ""))
                 _spawn(part, args, database_url=database_url, redis_url=redis_url)
@@ -71,6 +77,7 @@ def _spawn(part: str, args: argparse.Namespace, *, database_url: str, redis_url:
             f"--rounds={args.rounds}",
             f"--requests={args.requests}",
             f"--seconds={args.seconds}",
+            f"--generations={args.generations}",
         ]
         subprocess.run(command, env=env, cwd=ROOT, check=True)
 
@@ -79,6 +86,8 @@ def _child(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     from bench import report, seed
 
     if args.child == "cold":
@@ -89,7 +98,14 @@ def _child(args: argparse.Namespace) -> None:
     name = seed.create_database()
     try:
         data = seed.seed()
-        if args.child == "inprocess":
+        if args.child == "spending":
+            from bench import spending
+
+            generations = args.generations
+            if connection.vendor == "sqlite":
+                generations //= 10
+            report.spending(spending.run(rounds=args.rounds, requests=5, generations=generations))
+        elif args.child == "inprocess":
             from bench import inprocess
 
             report.inprocess(
@@ -100,8 +116,6 @@ def _child(args: argparse.Namespace) -> None:
 
             report.http(http_load.run(data, rounds=args.rounds, seconds=args.seconds))
     finally:
-        from django.db import connection
-
         connection.close()
         seed.destroy_database(name)
 

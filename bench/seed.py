@@ -12,7 +12,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from apikeys import services
-from clipia_console.api import credits
+from clipia_console.billing import credits
 
 
 @dataclass(frozen=True)

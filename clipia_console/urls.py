@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin.site.urls),
     path("developer/", include("apikeys.urls")),
+    path("developer/", include("clipia_console.billing.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("", RedirectView.as_view(url="/developer/"), name="home"),

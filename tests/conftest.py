@@ -15,8 +15,8 @@ from django.test import Client
 
 from apikeys import ratelimit, services
 from apikeys.models import ApiKey
-from clipia_console.api import credits
 from clipia_console.api.models import VideoModel
+from clipia_console.billing import credits
 
 PASSWORD = "correct-horse-battery"
 

@@ -34,3 +34,6 @@ STORAGES = {
 # tests needs them and there is no collectstatic run before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Budget notices and other emails land in django.core.mail.outbox.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -19,9 +19,10 @@ from django.utils import timezone
 from apikeys import services
 from apikeys.admin import ApiKeyAdmin
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits
 from clipia_console.api.admin import AccountAdmin
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api.models import Generation
+from clipia_console.billing import credits
+from clipia_console.billing.models import Account, LedgerEntry
 from tests.conftest import PASSWORD, MakeKey
 
 if TYPE_CHECKING:
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 KEYS = reverse("admin:apikeys_apikey_changelist")
 ADD_KEY = reverse("admin:apikeys_apikey_add")
-ACCOUNTS = reverse("admin:api_account_changelist")
-ADD_ACCOUNT = reverse("admin:api_account_add")
+ACCOUNTS = reverse("admin:billing_account_changelist")
+ADD_ACCOUNT = reverse("admin:billing_account_add")
 GENERATIONS = reverse("admin:api_generation_changelist")
 EVENTS = reverse("admin:apikeys_apikeyevent_changelist")
 
@@ -40,7 +41,7 @@ def key_page(api_key: ApiKey) -> str:
 
 
 def credits_page(user: User) -> str:
-    return reverse("admin:api_account_credits", args=[user.pk])
+    return reverse("admin:billing_account_credits", args=[user.pk])
 
 
 @pytest.fixture
@@ -440,7 +441,7 @@ def test_a_credit_change_needs_a_reason_and_a_sane_amount(
 def test_the_account_page_shows_balance_and_ledger_without_a_save_button(
     staff_client: Client, funded: User
 ) -> None:
-    response = staff_client.get(reverse("admin:api_account_change", args=[funded.pk]))
+    response = staff_client.get(reverse("admin:billing_account_change", args=[funded.pk]))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -454,7 +455,7 @@ def test_posting_the_account_form_cannot_change_the_balance(
     staff_client: Client, funded: User
 ) -> None:
     staff_client.post(
-        reverse("admin:api_account_change", args=[funded.pk]),
+        reverse("admin:billing_account_change", args=[funded.pk]),
         {"balance": "1000000", "ledger-TOTAL_FORMS": "0", "ledger-INITIAL_FORMS": "0"},
     )
 
@@ -487,7 +488,7 @@ def test_granting_first_credits_creates_the_customers_account(
 
 def test_accounts_cannot_be_deleted_in_the_admin(staff_client: Client, funded: User) -> None:
     response = staff_client.post(
-        reverse("admin:api_account_delete", args=[funded.pk]), {"post": "yes"}
+        reverse("admin:billing_account_delete", args=[funded.pk]), {"post": "yes"}
     )
 
     assert response.status_code == 403
@@ -599,7 +600,7 @@ def test_staff_without_permissions_cannot_see_a_key_or_an_account(
     client = signed_in_with(carol)
 
     assert client.get(key_page(test_key[0])).status_code == 403
-    assert client.get(reverse("admin:api_account_change", args=[funded.pk])).status_code == 403
+    assert client.get(reverse("admin:billing_account_change", args=[funded.pk])).status_code == 403
     assert client.get(credits_page(funded)).status_code == 403
 
 
@@ -636,7 +637,7 @@ def test_staff_who_may_only_view_keys_cannot_create_them(carol: User, alice: Use
 def test_staff_who_may_only_view_accounts_cannot_change_credits(carol: User, funded: User) -> None:
     client = signed_in_with(carol, "view_account")
 
-    page = client.get(reverse("admin:api_account_change", args=[funded.pk]))
+    page = client.get(reverse("admin:billing_account_change", args=[funded.pk]))
     posted = client.post(
         credits_page(funded), {"operation": "grant", "amount": "5", "reason": "me"}
     )
@@ -679,9 +680,11 @@ def test_a_long_ledger_shows_its_latest_entries_and_links_to_the_whole_ledger(
         credits.grant(alice, 1, reason=f"grant number {n}")
     credits.grant(bob, 5, reason="bob's only grant")
 
-    page = staff_client.get(reverse("admin:api_account_change", args=[alice.pk])).content.decode()
+    page = staff_client.get(
+        reverse("admin:billing_account_change", args=[alice.pk])
+    ).content.decode()
     ledger = staff_client.get(
-        reverse("admin:api_ledgerentry_changelist"), {"account__user__exact": alice.pk}
+        reverse("admin:billing_ledgerentry_changelist"), {"account__user__exact": alice.pk}
     ).content.decode()
 
     assert "grant number 59" in page and "grant number 10" in page
@@ -694,14 +697,16 @@ def test_a_long_ledger_shows_its_latest_entries_and_links_to_the_whole_ledger(
 
 
 def test_a_short_ledger_is_shown_whole_without_a_link(staff_client: Client, funded: User) -> None:
-    page = staff_client.get(reverse("admin:api_account_change", args=[funded.pk])).content.decode()
+    page = staff_client.get(
+        reverse("admin:billing_account_change", args=[funded.pk])
+    ).content.decode()
 
     assert "test funds" in page
     assert "See the whole ledger" not in page
 
 
 def test_an_account_page_for_an_impossible_id_is_no_error(staff_client: Client, db: None) -> None:
-    response = staff_client.get("/admin/api/account/not-a-number/change/", follow=True)
+    response = staff_client.get("/admin/billing/account/not-a-number/change/", follow=True)
 
     assert response.status_code == 200
     assert "doesn’t exist" in response.content.decode()

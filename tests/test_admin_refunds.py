@@ -13,13 +13,15 @@ from django.test import Client
 from django.urls import reverse
 
 from apikeys.models import ApiKey
-from clipia_console.api import credits, refunds
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api import refunds
+from clipia_console.api.models import Generation
+from clipia_console.billing import credits
+from clipia_console.billing.models import Account, LedgerEntry
 from tests.admin_support import GENERATIONS, KEYS, key_page, make_generation, signed_in_with
 from tests.conftest import PASSWORD, MakeKey
 
-ACCOUNTS = reverse("admin:api_account_changelist")
-LEDGER = reverse("admin:api_ledgerentry_changelist")
+ACCOUNTS = reverse("admin:billing_account_changelist")
+LEDGER = reverse("admin:billing_ledgerentry_changelist")
 
 
 @pytest.fixture
@@ -177,7 +179,7 @@ def test_the_account_page_links_to_the_customers_keys_and_generations(
     make_key(bob, name="bob's")
     mine = make_generation(funded)
     make_generation(bob)
-    page = staff_client.get(reverse("admin:api_account_change", args=[funded.pk])).content.decode()
+    page = staff_client.get(reverse("admin:billing_account_change", args=[funded.pk])).content.decode()
 
     keys_list = staff_client.get(KEYS, {"owner__id__exact": funded.pk})
     generations = staff_client.get(GENERATIONS, {"owner__id__exact": funded.pk})

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apikeys.admin_search import without_pasted_keys
 from apikeys.models import ApiKey
-from clipia_console.api import credits
+from clipia_console.billing import credits
 from tests.admin_support import KEYS, key_page, make_generation, signed_in_with
 from tests.conftest import PASSWORD, MakeKey
 
@@ -21,9 +21,9 @@ FIND_LEAKED = reverse("admin:apikeys_apikey_find_leaked")
 CHANGELISTS = [
     KEYS,
     reverse("admin:apikeys_apikeyevent_changelist"),
-    reverse("admin:api_account_changelist"),
+    reverse("admin:billing_account_changelist"),
     reverse("admin:api_generation_changelist"),
-    reverse("admin:api_ledgerentry_changelist"),
+    reverse("admin:billing_ledgerentry_changelist"),
     reverse("admin:auth_user_changelist"),
 ]
 

@@ -11,8 +11,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from apikeys.models import ApiKey
-from clipia_console.api import credits
-from clipia_console.api.models import Generation, LedgerEntry
+from clipia_console.api.models import Generation
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import MakeKey, bearer
 from tests.servers import gunicorn, subprocess_database_url
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits
 from clipia_console.api.models import Generation
+from clipia_console.billing import credits
 from tests.conftest import MakeKey
 
 KEYS = reverse("admin:apikeys_apikey_changelist")
@@ -270,4 +270,4 @@ def test_no_admin_page_contains_a_keys_secret_or_hash(
     assert ADD_KEY in pages
     assert any(url.startswith("/admin/apikeys/apikeyevent/") and url[-2] != "t" for url in pages)
     assert any(url.startswith("/admin/api/generation/") and "change" in url for url in pages)
-    assert any(url.startswith("/admin/api/account/") and "change" in url for url in pages)
+    assert any(url.startswith("/admin/billing/account/") and "change" in url for url in pages)

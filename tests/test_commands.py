@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits, generations
+from clipia_console.api import generations
 from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
+from clipia_console.billing import credits
 from tests.conftest import bearer
 
 

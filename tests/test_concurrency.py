@@ -12,8 +12,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from clipia_console.api import credits, generations
-from clipia_console.api.models import Generation, LedgerEntry, VideoModel
+from clipia_console.api import generations
+from clipia_console.api.models import Generation, VideoModel
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import MakeKey, bearer
 
 pytestmark = [

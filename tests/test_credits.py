@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from apikeys.models import ApiKey
-from clipia_console.api import credits, generations
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api import generations
+from clipia_console.api.models import Generation
+from clipia_console.billing import credits
+from clipia_console.billing.models import Account, LedgerEntry
 from tests.conftest import bearer
 
 

@@ -17,10 +17,12 @@ from rest_framework.renderers import JSONRenderer
 
 from apikeys import keys, services, verification
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api import credits, generations
+from clipia_console.api import generations
 from clipia_console.api.errors import envelope
-from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry, VideoModel
+from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
 from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import MakeKey, bearer
 
 PROPERTY = settings(

@@ -15,8 +15,10 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
-from clipia_console.api import credits, generations, idempotency
-from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry, VideoModel
+from clipia_console.api import generations, idempotency
+from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import MakeKey, bearer
 
 MODEL = "clipia/motion-v1"  # 20 credits

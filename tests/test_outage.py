@@ -24,9 +24,10 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from apikeys import verification
-from clipia_console.api import credits
 from clipia_console.api.middleware import ApiOutageMiddleware
-from clipia_console.api.models import Generation, IdempotencyRecord, LedgerEntry
+from clipia_console.api.models import Generation, IdempotencyRecord
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import bearer
 from tests.servers import Server, free_port, gunicorn, subprocess_database_url
 

@@ -16,8 +16,9 @@ from django.test import Client
 
 from apikeys import ratelimit
 from apikeys.models import ApiKey
-from clipia_console.api import credits
-from clipia_console.api.models import Generation, LedgerEntry
+from clipia_console.api.models import Generation
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 from tests.conftest import MakeKey, bearer
 
 MOTION = "/v1/models/clipia/motion-v1"  # 20 credits

@@ -45,7 +45,7 @@ def assert_absent(text: str, raw: str) -> None:
 def test_no_plaintext_key_or_secret_is_stored_after_creating_and_using_it(
     api: Client, alice: User, make_key: MakeKey
 ) -> None:
-    from clipia_console.api import credits
+    from clipia_console.billing import credits
 
     credits.grant(alice, 100, reason="x")
     used = []

@@ -1,6 +1,6 @@
 """Staff pages for credit accounts and the ledger (generations: ``admin_generations``).
 
-Balances change only through ``clipia_console.api.credits`` (grant, deduct), which writes
+Balances change only through ``clipia_console.billing.credits`` (grant, deduct), which writes
 the ledger in the same transaction; nothing here saves an Account or LedgerEntry itself.
 Ledger entries are records of what happened, so they are read-only.
 
@@ -22,9 +22,10 @@ from django.urls import URLPattern, path, reverse
 
 from apikeys.admin_search import PastedKeySearchMixin
 from apikeys.admin_support import ReadOnlyMixin, staff_user
-from clipia_console.api import admin_generations, admin_users, credits
+from clipia_console.api import admin_generations, admin_users
 from clipia_console.api.admin_forms import CreditAdjustmentForm, FirstGrantForm
-from clipia_console.api.models import Account, LedgerEntry
+from clipia_console.billing import credits
+from clipia_console.billing.models import Account, LedgerEntry
 
 if TYPE_CHECKING:
     AccountAdminBase = admin.ModelAdmin[Account]
@@ -48,7 +49,7 @@ def _may_view_ledger(request: HttpRequest) -> bool:
     # The ledger is part of the account: whoever may view the account sees it.
     return any(
         request.user.has_perm(permission)
-        for permission in ("api.view_account", "api.change_account", "api.view_ledgerentry")
+        for permission in ("billing.view_account", "billing.change_account", "billing.view_ledgerentry")
     )
 
 
@@ -179,7 +180,7 @@ class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
         credits_url = path(
             "<path:object_id>/credits/",
             self.admin_site.admin_view(self.credits_view),
-            name="api_account_credits",
+            name="billing_account_credits",
         )
         return [credits_url, *super().get_urls()]
 
@@ -240,7 +241,9 @@ class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
         self.log_change(request, account, f"{done}: {reason}")
         self.message_user(request, f"{done}; the balance is now {balance}.", messages.SUCCESS)
         return HttpResponseRedirect(
-            reverse("admin:api_account_change", args=[account.pk], current_app=self.admin_site.name)
+            reverse(
+                "admin:billing_account_change", args=[account.pk], current_app=self.admin_site.name
+            )
         )
 
     def _form_page(

@@ -1,6 +1,6 @@
 """The admin's forms for changing a credit balance by hand.
 
-They only collect and check input; ``clipia_console.api.credits`` changes the balance and
+They only collect and check input; ``clipia_console.billing.credits`` changes the balance and
 writes the ledger.
 """
 

@@ -2,7 +2,7 @@
 
 "Refund selected live generations…" shows what it would do (the total, what is cancelled,
 what is skipped) and acts only on the second POST, through
-``clipia_console.api.refunds``. It needs ``api.change_account``: a refund adds credits to
+``clipia_console.api.refunds``. It needs ``billing.change_account``: a refund adds credits to
 an account, as a grant does.
 """
 
@@ -99,7 +99,7 @@ class GenerationAdmin(PastedKeySearchMixin, ReadOnlyMixin, GenerationAdminBase):
         return queryset.filter(pk=generation_id), False
 
     def has_refund_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("api.change_account")
+        return request.user.has_perm("billing.change_account")
 
     @admin.action(description="Refund selected live generations…", permissions=["refund"])
     def refund_selected(

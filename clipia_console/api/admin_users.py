@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from apikeys.admin_search import PastedKeySearchMixin
 from clipia_console.api.admin_permissions import PERMISSIONS_HELP
-from clipia_console.api.models import Account
+from clipia_console.billing.models import Account
 
 
 def open_missing_accounts() -> None:

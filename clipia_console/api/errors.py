@@ -52,6 +52,27 @@ class InsufficientCredits(ApiError):
     default_detail = "Not enough credits for this generation. Nothing was charged."
 
 
+class KeyBudgetExceeded(ApiError):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_code = "key_budget_exceeded"
+    default_detail = "This key's budget does not allow this generation. Nothing was charged."
+
+
+class KeyPaused(ApiError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "key_paused"
+    default_detail = (
+        "This key's spending is paused: it can read, not generate. Its owner can resume it "
+        "in the console."
+    )
+
+
+class ModelNotAllowed(ApiError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "model_not_allowed"
+    default_detail = "This key may not use this model."
+
+
 class InvalidRequest(ApiError):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_request"

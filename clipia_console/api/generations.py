@@ -2,45 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from clipia_console.api import credits
-from clipia_console.api.dispatch import get_dispatcher
+from clipia_console.api.dispatch import Dispatcher, get_dispatcher
 from clipia_console.api.models import Generation, VideoModel
+from clipia_console.billing import credits, notices, spending, usage
+
+logger = logging.getLogger(__name__)
 
 SANDBOX_RESULT_URL = "https://cdn.clipia.ai/sandbox/{model}/sample.mp4"
+
+
+def _now() -> datetime:
+    """The generations' clock; tests move it instead of sleeping."""
+    return timezone.now()
 
 
 def create(
     *, api_key: ApiKey, model: VideoModel, prompt: str, params: dict[str, Any]
 ) -> Generation:
-    """A new generation for the key's owner in the key's environment.
+    """A new generation for the key's owner in the key's environment, in one transaction
+    that first claims the cost from the key (``spending.claim``: still usable, budget
+    allows; raises KeyCannotSpend), then creates the row, charges the balance (live keys;
+    InsufficientCredits) and adds to the usage totals. A refusal leaves nothing behind.
 
-    Test keys get a completed generation with a mock result at once, free. Live keys are
-    charged the model's price atomically with the row's creation (InsufficientCredits
-    leaves nothing behind), and the generation is handed to the dispatcher after commit.
+    Test keys get a completed generation with a mock result at once, free, but their
+    budget counts what it would cost live. Live generations go to the dispatcher after
+    commit.
     """
-    now = timezone.now()
-    if api_key.environment == ApiKey.Environment.TEST:
-        return Generation.objects.create(
-            owner_id=api_key.owner_id,
-            api_key=api_key,
-            environment=api_key.environment,
-            model=model,
-            prompt=prompt,
-            params=params,
-            status=Generation.Status.SUCCEEDED,
-            cost=0,
-            result=_sandbox_result(model, params),
-            created_at=now,
-            completed_at=now,
-        )
+    now = _now()
+    is_live = api_key.environment == ApiKey.Environment.LIVE
     with transaction.atomic():
+        spent = spending.claim(api_key, model.price_credits, now)
         generation = Generation.objects.create(
             owner_id=api_key.owner_id,
             api_key=api_key,
@@ -48,14 +48,52 @@ def create(
             model=model,
             prompt=prompt,
             params=params,
-            status=Generation.Status.QUEUED,
-            cost=model.price_credits,
+            status=Generation.Status.QUEUED if is_live else Generation.Status.SUCCEEDED,
+            cost=model.price_credits if is_live else 0,
+            result=None if is_live else _sandbox_result(model, params),
             created_at=now,
+            completed_at=None if is_live else now,
+            budget_window_start=spent.window_start,
         )
-        credits.charge(generation)
-        dispatcher = get_dispatcher()
-        transaction.on_commit(lambda: dispatcher(generation.pk))
+        if is_live:
+            credits.charge(generation)
+        usage.record(generation, generations=1, credits=model.price_credits)
+        notices.after_spending(api_key, spent)
+        if is_live:
+            dispatcher = get_dispatcher()
+            transaction.on_commit(lambda: dispatch(generation.pk, dispatcher))
     return generation
+
+
+def dispatch(generation_id: uuid.UUID, dispatcher: Dispatcher | None = None) -> bool:
+    """Hand a committed generation to the dispatcher and note when. A dispatcher that
+    raises must not turn a charged, created generation into an error: log it and leave
+    the generation for ``manage.py redispatchgenerations``. True if dispatched."""
+    try:
+        (dispatcher or get_dispatcher())(generation_id)
+    except Exception:
+        logger.exception(
+            "dispatching generation %s failed; redispatchgenerations will retry it",
+            generation_id,
+        )
+        return False
+    Generation.objects.filter(pk=generation_id).update(dispatched_at=timezone.now())
+    return True
+
+
+def undispatched(*, older_than: timedelta, limit: int) -> list[uuid.UUID]:
+    """Queued live generations created before now - ``older_than`` that no dispatcher
+    has taken, oldest first."""
+    return list(
+        Generation.objects.filter(
+            environment=ApiKey.Environment.LIVE,
+            status=Generation.Status.QUEUED,
+            dispatched_at__isnull=True,
+            created_at__lte=_now() - older_than,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def complete(generation_id: uuid.UUID, result: dict[str, Any]) -> bool:

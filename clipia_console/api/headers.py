@@ -20,6 +20,7 @@ from rest_framework.request import Request
 
 from apikeys.models import ApiKey
 from clipia_console.api.errors import is_api_request
+from clipia_console.billing import budgets
 
 if TYPE_CHECKING:
     from clipia_console.api.limits import GenerationLimit
@@ -65,11 +66,13 @@ def remember_generation_limit(request: HttpRequest | Request, standing: Generati
 
 
 def key_headers(api_key: ApiKey) -> dict[str, str]:
-    """The calling key's environment and, for a key that expires, when (as GitHub's
-    GitHub-Authentication-Token-Expiration), so clients can warn ahead."""
+    """The calling key's environment; for a key that expires, when (as GitHub's
+    GitHub-Authentication-Token-Expiration), so clients can warn ahead; for a budgeted key,
+    its budget (clipia_console.billing.budgets). All from the row authentication read."""
     headers = {"Clipia-Environment": str(api_key.environment)}
     if api_key.expires_at is not None:
         headers["Clipia-Key-Expires"] = api_key.expires_at.astimezone(UTC).isoformat()
+    headers.update(budgets.headers(api_key, budgets._now()))
     return headers
 
 

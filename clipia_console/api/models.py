@@ -1,4 +1,5 @@
-"""Credits, the model catalog and generations behind the /v1 API."""
+"""The model catalog, generations and idempotency records behind the /v1 API. Credits
+(accounts, the ledger) live in ``clipia_console.billing``."""
 
 from __future__ import annotations
 
@@ -9,84 +10,6 @@ from django.db import models
 from django.utils import timezone
 
 from apikeys import keys
-
-
-class Account(models.Model):
-    """A user's credit balance. The user is the account; the row appears on first grant.
-
-    The balance always equals the sum of the account's ledger entries: every change goes
-    through ``clipia_console.api.credits``, which writes both in one transaction.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="credit_account",
-    )
-    balance = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = (
-            models.CheckConstraint(
-                condition=models.Q(balance__gte=0), name="account_balance_never_negative"
-            ),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.balance} credits)"
-
-
-class LedgerEntry(models.Model):
-    """Append-only: one row per change of a balance, signed."""
-
-    class Kind(models.TextChoices):
-        GRANT = "grant", "Grant"
-        DEDUCT = "deduct", "Deduction"
-        CHARGE = "charge", "Charge"
-        REFUND = "refund", "Refund"
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ledger")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = models.BigIntegerField()
-    reason = models.CharField(max_length=200, blank=True)
-    generation = models.ForeignKey(
-        "Generation", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    actor_label = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ("-created_at", "-id")
-        verbose_name_plural = "ledger entries"
-        constraints = (
-            # A generation is charged at most once and refunded at most once.
-            models.UniqueConstraint(
-                fields=("generation", "kind"),
-                condition=models.Q(generation__isnull=False),
-                name="ledger_one_entry_per_generation_kind",
-            ),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount:+d}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise ValueError("ledger entries are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("ledger entries are append-only")
-
 
 MODEL_ID_MAX_LENGTH = 100
 
@@ -136,6 +59,12 @@ class Generation(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The key's budget window this generation was counted in, so a refund gives the
+    # credits back to that window and no other.
+    budget_window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the dispatcher took it; null while a queued live generation waits for one
+    # (see the redispatchgenerations command).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

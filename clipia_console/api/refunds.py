@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
+from clipia_console.api.models import Generation
 
 # The one import of the ledger's refund code: it is moving to clipia_console.billing.
-from clipia_console.api import credits
-from clipia_console.api.models import Generation, LedgerEntry
+from clipia_console.billing import credits
+from clipia_console.billing.models import LedgerEntry
 
 CANCELLED_BY_STAFF = "Cancelled by Clipia support before it ran; its credits were refunded."
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
 
+from apikeys.models import ApiKey
 from clipia_console.api.models import Generation, VideoModel
+from clipia_console.billing import budgets
 
 ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 MAX_PROMPT_LENGTH = 2000
@@ -83,4 +86,22 @@ def generation_data(generation: Generation) -> dict[str, Any]:
         "error": generation.error or None,
         "created_at": generation.created_at.isoformat(),
         "completed_at": generation.completed_at.isoformat() if generation.completed_at else None,
+    }
+
+
+def key_data(key: ApiKey, now: datetime) -> dict[str, Any]:
+    """GET /v1/key: what the calling key is and may do, from the row authentication read."""
+    return {
+        "object": "api_key",
+        "prefix": key.display_prefix,
+        "name": key.name,
+        "environment": key.environment,
+        "scopes": key.scope_list,
+        "created_at": key.created_at.isoformat(),
+        "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+        "last_used_at": key.last_used_at.isoformat() if key.last_used_at else None,
+        "paused": key.paused_at is not None,
+        "allowed_models": key.allowed_models,
+        "allowed_ips": key.allowed_ips,
+        "budget": budgets.describe(key, now),
     }

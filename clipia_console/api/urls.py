@@ -8,6 +8,8 @@ app_name = "api"
 
 urlpatterns = [
     path("account", views.AccountView.as_view(), name="account"),
+    path("key", views.KeyView.as_view(), name="key"),
+    path("usage", views.UsageView.as_view(), name="usage"),
     path("models", views.ModelListView.as_view(), name="models"),
     # Model ids contain "/" (clipia/motion-v1), hence <path:>.
     path("models/<path:model_id>", views.ModelView.as_view(), name="model"),

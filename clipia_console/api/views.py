@@ -4,6 +4,7 @@ the work lives in ``credits`` and ``generations``."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -14,20 +15,34 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apikeys.models import ApiKey
-from apikeys.permissions import requires_scope
-from clipia_console.api import credits, generations, idempotency, limits
+from apikeys.authentication import KeyRefused
+from apikeys.models import ApiKey, KeyStatus
+from apikeys.permissions import FromAllowedAddress, requires_scope
+from clipia_console.api import generations, idempotency, limits
 from clipia_console.api.errors import (
+    ApiError,
     EndpointNotFound,
     IdempotencyConflict,
     InsufficientCredits,
     InvalidRequest,
+    KeyBudgetExceeded,
+    KeyPaused,
+    ModelNotAllowed,
     ModelNotFound,
     ResourceNotFound,
     envelope,
 )
 from clipia_console.api.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
-from clipia_console.api.serializers import GenerationRequest, generation_data, model_data
+from clipia_console.api.serializers import (
+    GenerationRequest,
+    generation_data,
+    key_data,
+    model_data,
+)
+from clipia_console.billing import budgets, credits, spending, usage
+
+DEFAULT_USAGE_DAYS = 30
+MAX_USAGE_DAYS = 90
 
 
 def _key(request: Request) -> ApiKey:
@@ -54,6 +69,32 @@ class AccountView(APIView):
         )
 
 
+class KeyView(APIView):
+    """GET /v1/key: the calling key, its limits and its budget. Any valid key."""
+
+    def get(self, request: Request) -> Response:
+        return Response(key_data(_key(request), budgets._now()))
+
+
+class UsageView(APIView):
+    """GET /v1/usage?days=N: the account's usage in the key's environment."""
+
+    permission_classes = (IsAuthenticated, FromAllowedAddress, requires_scope("read"))
+
+    def get(self, request: Request) -> Response:
+        key = _key(request)
+        days = _days(request.query_params.get("days"))
+        today = budgets._now().astimezone(UTC).date()
+        return Response(
+            {
+                "object": "usage",
+                "environment": key.environment,
+                "days": days,
+                "data": usage.for_api(key.owner_id, key.environment, today, days),
+            }
+        )
+
+
 class ModelListView(APIView):
     def get(self, request: Request) -> Response:
         models = VideoModel.objects.filter(is_active=True)
@@ -61,21 +102,30 @@ class ModelListView(APIView):
 
 
 class ModelView(APIView):
-    permission_classes = (IsAuthenticated, requires_scope("generate", methods=("POST",)))
+    permission_classes = (
+        IsAuthenticated,
+        FromAllowedAddress,
+        requires_scope("generate", methods=("POST",)),
+    )
 
     def get(self, request: Request, model_id: str) -> Response:
         return Response(model_data(_active_model(model_id)))
 
     def post(self, request: Request, model_id: str) -> HttpResponse:
         model = _active_model(model_id)
+        _check_may_spend_on(_key(request), model)
         idempotency_key = _idempotency_key(request)
         body = GenerationRequest(data=request.data, model=model)
         body.is_valid(raise_exception=True)
         limits.count_generation(request, _key(request))
         if idempotency_key is not None:
-            return _generate_once(request, model, body.validated_data, idempotency_key)
-        status, data = _generate(_key(request), model, body.validated_data)
-        return Response(data, status=status)
+            response = _generate_once(request, model, body.validated_data, idempotency_key)
+        else:
+            status, data = _generate(_key(request), model, body.validated_data)
+            response = Response(data, status=status)
+        if not response.has_header("Idempotent-Replayed"):
+            response[budgets.CHARGED_HEADER] = str(_charged(response))
+        return response
 
 
 class GenerationView(APIView):
@@ -173,12 +223,48 @@ def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tupl
             api_key=key, model=model, prompt=validated["prompt"], params=params
         )
     except credits.InsufficientCredits:
-        error = InsufficientCredits(
+        error: ApiError = InsufficientCredits(
             f"{model.id} costs {model.price_credits} credits and your balance is "
             f"{credits.balance_of(key.owner_id)}. Nothing was charged."
         )
         return error.status_code, envelope(str(error.default_code), str(error.detail))
+    except spending.BudgetExceeded:
+        error = KeyBudgetExceeded(
+            budgets.exceeded_message(key, model.price_credits, budgets._now())
+        )
+        return error.status_code, envelope(str(error.default_code), str(error.detail))
+    except spending.KeyPaused:
+        raise KeyPaused() from None
+    except spending.KeyNoLongerValid:
+        raise KeyRefused() from None
     return 201, generation_data(generation)
+
+
+def _charged(response: HttpResponse) -> int:
+    data = getattr(response, "data", None)
+    if response.status_code == 201 and isinstance(data, dict):
+        return int(data["cost"])
+    return 0
+
+
+def _check_may_spend_on(key: ApiKey, model: VideoModel) -> None:
+    """What the row authentication read already refuses: a paused key, a model outside
+    the key's list. The charge checks the pause again, under the row's lock."""
+    if key.status is KeyStatus.PAUSED:
+        raise KeyPaused()
+    if key.allowed_models is not None and model.id not in key.allowed_models:
+        allowed = ", ".join(key.allowed_models) or "none"
+        raise ModelNotAllowed(
+            f"This key may not use {model.id}; it may use: {allowed}. Nothing was charged."
+        )
+
+
+def _days(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_USAGE_DAYS
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_USAGE_DAYS:
+        raise InvalidRequest(f"days must be a whole number from 1 to {MAX_USAGE_DAYS}.")
+    return int(value)
 
 
 def _active_model(model_id: str) -> VideoModel:

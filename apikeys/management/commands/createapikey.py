@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from apikeys import services
 from apikeys.keys import Environment
-from apikeys.models import DEFAULT_SCOPES
+from apikeys.models import DEFAULT_SCOPES, BudgetPeriod
+from clipia_console.billing import key_settings
 
 
 class Command(BaseCommand):
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             default=None,
             help="the key expires this many days from now, at most 366 (default: never)",
         )
+        parser.add_argument("--budget", metavar="CREDITS", help="a budget in credits")
+        parser.add_argument(
+            "--budget-period", choices=BudgetPeriod.values, help="the budget's window (month)"
+        )
+        parser.add_argument("--models", metavar="ID,ID", help="only these models")
+        parser.add_argument("--allowed-ips", metavar="CIDR,CIDR", help="only from these")
 
     def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
@@ -45,19 +52,35 @@ class Command(BaseCommand):
             raise CommandError(f"--expires-in-days must be 1 to {services.MAX_LIFETIME.days}.")
         expires_at = timezone.now() + timedelta(days=days) if days is not None else None
         try:
+            # Checked before the key exists, so a bad value creates nothing.
+            budget, period = key_settings.parse_budget(options["budget"], options["budget_period"])
+            models = key_settings.parse_models(key_settings.comma_list(options["models"]))
+            ips = key_settings.parse_ips(key_settings.comma_list(options["allowed_ips"]))
+        except key_settings.InvalidSetting as exc:
+            raise CommandError(exc.message) from None
+        if options["budget_period"] and budget is None:
+            raise CommandError("--budget-period needs --budget CREDITS.")
+        actor = services.Actor.command("createapikey")
+        try:
             api_key, raw_key = services.create_key(
                 owner=owner,
                 name=options["name"] or "CLI key",
                 environment=options["env"],
                 scopes=[scope for scope in options["scopes"].split(",") if scope.strip()],
-                actor=services.Actor.command("createapikey"),
+                actor=actor,
                 expires_at=expires_at,
             )
         except services.KeyLifecycleError as exc:
             raise CommandError(str(exc)) from None
+        if budget is not None:
+            key_settings.set_budget(api_key, budget, period, actor=actor)
+        key_settings.set_allowed_models(api_key, models, actor=actor)
+        key_settings.set_allowed_ips(api_key, ips, actor=actor)
         self.stderr.write(
             f"Created {api_key.environment} key {api_key.display_prefix}… "
             f"({api_key.name!r}, scopes: {api_key.scopes}) for {owner.get_username()}. "
             "Store it now; it will not be shown again."
         )
+        if budget is not None or models is not None or ips is not None:
+            self.stderr.write("\n".join(key_settings.summary(api_key)[2:]))
         self.stdout.write(raw_key)

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clipia_console.api import credits
+from clipia_console.billing import credits
 
 
 class Command(BaseCommand):

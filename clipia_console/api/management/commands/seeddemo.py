@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from clipia_console.api import credits
+from clipia_console.billing import credits
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"

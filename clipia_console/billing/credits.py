@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F, Sum
 
-from clipia_console.api.models import Account, Generation, LedgerEntry
+from clipia_console.api.models import Generation
+from clipia_console.billing import spending, usage
+from clipia_console.billing.models import Account, LedgerEntry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -88,7 +90,8 @@ def charge(generation: Generation) -> None:
 
 
 def refund(generation: Generation) -> bool:
-    """Give back what ``generation`` cost, once. True if this call refunded it."""
+    """Give back what ``generation`` cost, once, to the balance, to the key's budget
+    window it was charged in and to the usage totals. True if this call refunded it."""
     if generation.cost <= 0:
         return False
     with transaction.atomic():
@@ -100,6 +103,11 @@ def refund(generation: Generation) -> bool:
         Account.objects.filter(pk=generation.owner_id).update(
             balance=F("balance") + generation.cost
         )
+        if generation.api_key_id is not None:
+            spending.give_back(
+                generation.api_key_id, generation.budget_window_start, generation.cost
+            )
+            usage.record(generation, generations=0, credits=-generation.cost)
         # The unique (generation, kind) constraint backs the check above against races.
         _write(
             generation.owner_id,

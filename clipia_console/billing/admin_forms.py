@@ -1,0 +1,73 @@
+"""The admin's spend-controls form: every control of a key on one page, checked by
+key_settings' parsers, applied by its services (each writes its audit event)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from apikeys.models import ApiKey, BudgetPeriod, KeyStatus
+from apikeys.services import Actor
+from clipia_console.billing import key_settings
+
+
+class SpendControlsForm(forms.Form):
+    budget_credits = forms.CharField(
+        label="Budget (credits)", required=False, help_text="Empty: no budget."
+    )
+    budget_period = forms.ChoiceField(label="Budget period", choices=BudgetPeriod.choices)
+    allowed_models = forms.CharField(
+        label="Allowed models",
+        required=False,
+        help_text="Model ids, comma-separated. Empty: every model.",
+    )
+    allowed_ips = forms.CharField(
+        label="Allowed addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="IPs or CIDRs, comma-separated or one per line. Empty: any address.",
+    )
+    paused = forms.BooleanField(label="Spending paused", required=False)
+
+    def __init__(self, *args: Any, api_key: ApiKey, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "budget_credits": api_key.budget_credits or "",
+                "budget_period": api_key.budget_period,
+                "allowed_models": ", ".join(api_key.allowed_models or []),
+                "allowed_ips": "\n".join(api_key.allowed_ips or []),
+                "paused": api_key.paused_at is not None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["budget"] = key_settings.parse_budget(
+                data.get("budget_credits"), data.get("budget_period")
+            )
+            models = key_settings.comma_list(data.get("allowed_models") or None)
+            data["models"] = key_settings.parse_models(models)
+            text = (data.get("allowed_ips") or "").replace("\n", ",")
+            data["ips"] = key_settings.parse_ips(key_settings.comma_list(text or None))
+        except key_settings.InvalidSetting as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, exc.message)
+        return data
+
+    def apply(self, api_key: ApiKey, actor: Actor) -> bool:
+        data = self.cleaned_data
+        credits, period = data["budget"]
+        changed = [
+            key_settings.set_budget(api_key, credits, period, actor=actor),
+            key_settings.set_allowed_models(api_key, data["models"], actor=actor),
+            key_settings.set_allowed_ips(api_key, data["ips"], actor=actor),
+        ]
+        if data["paused"] and api_key.status == KeyStatus.ACTIVE:
+            changed.append(key_settings.pause(api_key, actor=actor))
+        elif not data["paused"] and api_key.paused_at is not None:
+            changed.append(key_settings.resume(api_key, actor=actor))
+        return any(changed)

@@ -1,0 +1,198 @@
+"""Changing a key's spend controls: budget, allowed models, allowed addresses, pause.
+
+One service per action; the console, the admin and the commands all call these. Each
+locks the key row (so it serialises with charges in flight, which update the same row),
+refuses a revoked key, writes the change and its audit event (who, when, from where,
+old → new in ``details``) in one transaction. Bad input raises InvalidSetting with a
+message fit to show.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
+from apikeys.services import Actor
+from clipia_console.api.models import VideoModel
+from clipia_console.billing import budgets, usage
+
+MAX_BUDGET_CREDITS = 10**12
+MAX_ALLOWED_IPS = 50
+
+
+class InvalidSetting(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def parse_budget(credits: str | int | None, period: str | None) -> tuple[int | None, str]:
+    """(credits or None, period) from user input; InvalidSetting if bad."""
+    if period is not None and period not in BudgetPeriod.values:
+        raise InvalidSetting(
+            "budget_period", "The budget period is one of " + ", ".join(BudgetPeriod.values) + "."
+        )
+    chosen = period or BudgetPeriod.MONTH
+    if credits is None or (isinstance(credits, str) and not credits.strip()):
+        return None, chosen
+    text = str(credits).strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_BUDGET_CREDITS:
+        raise InvalidSetting(
+            "budget_credits",
+            f"A budget is a whole number of credits from 1 to {MAX_BUDGET_CREDITS}.",
+        )
+    return int(text), chosen
+
+
+def parse_models(model_ids: Iterable[str] | None) -> list[str] | None:
+    """A sorted list of known model ids, or None for all models."""
+    if model_ids is None:
+        return None
+    chosen = sorted({model_id.strip() for model_id in model_ids if model_id.strip()})
+    if not chosen:
+        raise InvalidSetting("allowed_models", "Choose at least one model, or allow them all.")
+    known = set(VideoModel.objects.filter(pk__in=chosen).values_list("pk", flat=True))
+    unknown = [model_id for model_id in chosen if model_id not in known]
+    if unknown:
+        raise InvalidSetting(
+            "allowed_models", f"No model {unknown[0]!r}. GET /v1/models lists the models."
+        )
+    return chosen
+
+
+def parse_ips(entries: Iterable[str] | None) -> list[str] | None:
+    """Normalized IPs/CIDRs (IPv4 and IPv6), or None for anywhere."""
+    if entries is None:
+        return None
+    networks: list[str] = []
+    for entry in entries:
+        text = entry.strip()
+        if not text:
+            continue
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise InvalidSetting(
+                "allowed_ips",
+                f"{text[:60]!r} is not an IP address or network, like 203.0.113.7 or "
+                "2001:db8::/32.",
+            ) from None
+        if str(network) not in networks:
+            networks.append(str(network))
+    if not networks:
+        raise InvalidSetting("allowed_ips", "Give at least one address, or allow any address.")
+    if len(networks) > MAX_ALLOWED_IPS:
+        raise InvalidSetting("allowed_ips", f"A key allows at most {MAX_ALLOWED_IPS} networks.")
+    return networks
+
+
+def set_budget(api_key: ApiKey, credits: int | None, period: str, *, actor: Actor) -> bool:
+    """Set (or, with None, remove) the key's budget. The current window's spending is
+    recounted from the usage totals, so a new period starts from what it really spent."""
+    now = _now()
+    with transaction.atomic():
+        row = _locked(api_key)
+        old = {"budget_credits": row.budget_credits, "budget_period": row.budget_period}
+        new = {"budget_credits": credits, "budget_period": period}
+        if old == new:
+            return False
+        row.budget_credits, row.budget_period = credits, period
+        start = budgets.current_window(row, now)
+        spent = usage.spent_since(row.pk, start)
+        fields = {**new, "budget_window_start": start, "budget_spent": spent}
+        ApiKey.objects.filter(pk=row.pk).update(**fields)
+        _record(row, ApiKeyEvent.Kind.BUDGET_CHANGED, actor, old, new)
+    _copy(api_key, fields)
+    return True
+
+
+def set_allowed_models(api_key: ApiKey, model_ids: list[str] | None, *, actor: Actor) -> bool:
+    return _set(api_key, "allowed_models", model_ids, ApiKeyEvent.Kind.MODELS_CHANGED, actor)
+
+
+def set_allowed_ips(api_key: ApiKey, networks: list[str] | None, *, actor: Actor) -> bool:
+    return _set(api_key, "allowed_ips", networks, ApiKeyEvent.Kind.ADDRESSES_CHANGED, actor)
+
+
+def pause(api_key: ApiKey, *, actor: Actor) -> bool:
+    """Stop the key spending at once (it still reads). True if this call paused it."""
+    return _set(api_key, "paused_at", _now(), ApiKeyEvent.Kind.PAUSED, actor, only_if_none=True)
+
+
+def resume(api_key: ApiKey, *, actor: Actor) -> bool:
+    return _set(api_key, "paused_at", None, ApiKeyEvent.Kind.RESUMED, actor)
+
+
+def _set(
+    api_key: ApiKey, name: str, value: Any, kind: str, actor: Actor, *, only_if_none: bool = False
+) -> bool:
+    with transaction.atomic():
+        row = _locked(api_key)
+        old = getattr(row, name)
+        if old == value or (only_if_none and old is not None):
+            _copy(api_key, {name: old})
+            return False
+        ApiKey.objects.filter(pk=row.pk).update(**{name: value})
+        _record(row, kind, actor, {name: _shown(old)}, {name: _shown(value)})
+    _copy(api_key, {name: value})
+    return True
+
+
+def _locked(api_key: ApiKey) -> ApiKey:
+    row = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if row.revoked_at is not None:
+        raise InvalidSetting("key", "This key is revoked; its settings can no longer change.")
+    return row
+
+
+def _copy(api_key: ApiKey, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(api_key, name, value)
+
+
+def _shown(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _record(
+    api_key: ApiKey, kind: str, actor: Actor, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    ApiKeyEvent.objects.create(
+        api_key=api_key,
+        kind=kind,
+        actor_kind=actor.kind,
+        actor_id=actor.user.pk if actor.user is not None else None,
+        actor_label=actor.label,
+        client_address=actor.client_address,
+        details={"old": old, "new": new},
+    )
+
+
+def summary(api_key: ApiKey) -> list[str]:
+    """The key's spend controls, one line each, as the commands print them."""
+    if api_key.budget_credits is None:
+        budget = "none"
+    else:
+        budget = f"{api_key.budget_credits} credits per {api_key.budget_period}"
+    return [
+        f"key: {api_key.display_prefix}… ({api_key.name})",
+        f"status: {api_key.status}",
+        f"budget: {budget}",
+        "models: " + (", ".join(api_key.allowed_models) if api_key.allowed_models else "all"),
+        "addresses: " + (", ".join(api_key.allowed_ips) if api_key.allowed_ips else "any"),
+    ]
+
+
+def comma_list(value: str | None) -> list[str] | None:
+    return None if value is None else [item for item in value.split(",") if item.strip()]

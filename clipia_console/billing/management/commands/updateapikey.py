@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apikeys import services
+from apikeys.models import BudgetPeriod
+from clipia_console.billing import key_settings
+
+
+class Command(BaseCommand):
+    help = (
+        "Change a key's spend controls: budget, allowed models, allowed addresses, pause. "
+        "Prints the key's new settings."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("prefix", help="the key's prefix (clipia_live_<id>) or lookup id")
+        budget = parser.add_mutually_exclusive_group()
+        budget.add_argument("--budget", metavar="CREDITS", help="credits per period")
+        budget.add_argument("--no-budget", action="store_true", help="remove the budget")
+        parser.add_argument("--budget-period", choices=BudgetPeriod.values)
+        models = parser.add_mutually_exclusive_group()
+        models.add_argument("--models", metavar="ID,ID", help="only these models")
+        models.add_argument("--all-models", action="store_true")
+        addresses = parser.add_mutually_exclusive_group()
+        addresses.add_argument("--allowed-ips", metavar="CIDR,CIDR", help="only from these")
+        addresses.add_argument("--any-ip", action="store_true")
+        pause = parser.add_mutually_exclusive_group()
+        pause.add_argument("--pause", action="store_true", help="stop spending now")
+        pause.add_argument("--resume", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        api_key = services.find_by_prefix(options["prefix"])
+        if api_key is None:
+            raise CommandError(f"No key with prefix {options['prefix']!r}.")
+        actor = services.Actor.command("updateapikey")
+        if options["budget_period"] and options["budget"] is None and not options["no_budget"]:
+            options["budget"] = api_key.budget_credits
+            if options["budget"] is None:
+                raise CommandError("--budget-period needs --budget CREDITS.")
+        try:
+            # Check everything before changing anything.
+            credits, period = key_settings.parse_budget(
+                options["budget"], options["budget_period"] or api_key.budget_period
+            )
+            models = key_settings.parse_models(key_settings.comma_list(options["models"]))
+            ips = key_settings.parse_ips(key_settings.comma_list(options["allowed_ips"]))
+            if options["budget"] is not None or options["no_budget"]:
+                key_settings.set_budget(api_key, credits, period, actor=actor)
+            if options["models"] is not None or options["all_models"]:
+                key_settings.set_allowed_models(api_key, models, actor=actor)
+            if options["allowed_ips"] is not None or options["any_ip"]:
+                key_settings.set_allowed_ips(api_key, ips, actor=actor)
+            if options["pause"]:
+                key_settings.pause(api_key, actor=actor)
+            if options["resume"]:
+                key_settings.resume(api_key, actor=actor)
+        except key_settings.InvalidSetting as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write("\n".join(key_settings.summary(api_key)))

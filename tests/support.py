@@ -1,0 +1,56 @@
+"""Helpers shared by test modules (never import one test module from another)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from apikeys.models import ApiKey
+from apikeys.services import Actor
+from clipia_console.billing import key_settings
+
+MOTION = "clipia/motion-v1"  # 20 credits
+FAST = "clipia/motion-v1-fast"  # 5 credits
+STAFF_COMMAND = Actor.command("tests")
+
+
+def auth(raw_key: str) -> dict[str, Any]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
+
+
+def generate(raw_key: str, model: str = MOTION, **extra: Any) -> Any:
+    return Client().post(
+        f"/v1/models/{model}",
+        data={"prompt": "a kite in the wind"},
+        content_type="application/json",
+        **auth(raw_key),
+        **extra,
+    )
+
+
+def set_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """Move every clock of the spending path to ``moment``."""
+    for target in (
+        "clipia_console.billing.budgets._now",
+        "clipia_console.billing.key_settings._now",
+        "clipia_console.api.generations._now",
+    ):
+        monkeypatch.setattr(target, lambda: moment)
+
+
+def budget(api_key: ApiKey, credits: int | None, period: str = "month") -> None:
+    key_settings.set_budget(api_key, credits, period, actor=STAFF_COMMAND)
+
+
+dispatched: list[Any] = []
+
+
+def recording_dispatcher(generation_id: Any) -> None:
+    dispatched.append(generation_id)
+
+
+def failing_dispatcher(generation_id: Any) -> None:
+    raise RuntimeError("the render queue is down")
