@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from clipia_console.api import credits
+from clipia_console.api import credits, sandbox
 from clipia_console.api.dispatch import get_dispatcher
 from clipia_console.api.models import Generation, VideoModel
 
@@ -27,7 +27,7 @@ def create(
     """
     now = timezone.now()
     if api_key.environment == ApiKey.Environment.TEST:
-        return Generation.objects.create(
+        generation = Generation(
             owner_id=api_key.owner_id,
             api_key=api_key,
             environment=api_key.environment,
@@ -40,6 +40,7 @@ def create(
             created_at=now,
             completed_at=now,
         )
+        return sandbox.create(generation)  # plays magic prompts (clipia-sandbox:…), saves
     with transaction.atomic():
         generation = Generation.objects.create(
             owner_id=api_key.owner_id,

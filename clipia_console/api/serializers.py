@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from clipia_console.api import sandbox
 from clipia_console.api.models import Generation, VideoModel
 
 ASPECT_RATIOS = ("16:9", "9:16", "1:1")
@@ -70,6 +71,7 @@ def model_data(model: VideoModel) -> dict[str, Any]:
 
 
 def generation_data(generation: Generation) -> dict[str, Any]:
+    generation = sandbox.seen_now(generation)  # a slow sandbox generation's state of the moment
     return {
         "id": str(generation.id),
         "object": "generation",
