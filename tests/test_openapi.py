@@ -100,7 +100,7 @@ def test_each_operation_lists_the_error_codes_it_can_answer(schema: dict[str, An
     create = operations(schema)["POST /v1/models/{model_id}"]
     assert error_codes(create, 402) == ["insufficient_credits"]
     assert error_codes(create, 403) == ["insufficient_scope"]
-    assert error_codes(create, 404) == ["model_not_found"]
+    assert error_codes(create, 404) == ["model_not_found", "not_found"]
     assert error_codes(create, 409) == ["idempotency_conflict"]
     assert error_codes(create, 415) == ["unsupported_media_type"]
     read = operations(schema)["GET /v1/generations/{generation_id}"]

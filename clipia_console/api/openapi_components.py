@@ -176,7 +176,11 @@ ERRORS: dict[str, tuple[int, str]] = {
         "A live generation costs more than the balance. Nothing is charged.",
     ),
     "insufficient_scope": (403, "The key lacks the scope this operation needs."),
-    "not_found": (404, "No such resource (or it belongs to another account or environment)."),
+    "not_found": (
+        404,
+        "No such endpoint, or no such resource (also when it belongs to another "
+        "account or environment).",
+    ),
     "model_not_found": (404, "No active model with that id."),
     "idempotency_conflict": (
         409,

@@ -234,7 +234,8 @@ class ModelViewSchema(OpenApiViewExtension):
                 tag=TAG_MODELS,
                 parameters=[MODEL_ID],
                 success={200: _ok("Model", "The model.")},
-                errors=["model_not_found"],
+                # not_found: an id with a line break names no endpoint at all.
+                errors=["model_not_found", "not_found"],
             ),
             post=operation(
                 operation_id="create_generation",
@@ -250,7 +251,7 @@ class ModelViewSchema(OpenApiViewExtension):
                 examples=[generation],
                 success={201: _ok("Generation", "The new generation.")},
                 errors=[
-                    *("insufficient_credits", "insufficient_scope", "model_not_found"),
+                    *("insufficient_credits", "insufficient_scope", "model_not_found", "not_found"),
                     *("idempotency_conflict", "unsupported_media_type"),
                 ],
             ),
