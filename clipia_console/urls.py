@@ -16,6 +16,7 @@ urlpatterns = [
     re_path(r"^v1$", EndpointNotFoundView.as_view()),
     path("admin/", admin.site.urls),
     path("developer/", include("apikeys.urls")),
+    path("docs/", include("clipia_console.docs.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("", RedirectView.as_view(url="/developer/"), name="home"),
