@@ -182,6 +182,7 @@ ERRORS: dict[str, tuple[int, str]] = {
         "account or environment).",
     ),
     "model_not_found": (404, "No active model with that id."),
+    "method_not_allowed": (405, "The path exists but not with this method."),
     "idempotency_conflict": (
         409,
         "The Idempotency-Key was used for a different request, "
@@ -196,14 +197,9 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
 }
 
-# What any authenticated /v1 request can be answered, whatever the operation.
-AUTHENTICATED_ERRORS = (
-    "invalid_request",
-    "invalid_api_key",
-    "payload_too_large",
-    "rate_limited",
-    "service_unavailable",
-)
+# What any /v1 request can be answered, whatever the operation; and any authenticated one.
+PUBLIC_ERRORS = ("invalid_request", "payload_too_large", "rate_limited", "service_unavailable")
+AUTHENTICATED_ERRORS = (*PUBLIC_ERRORS, "invalid_api_key")
 
 
 def error_schema(codes: list[str]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from clipia_console.api.openapi_components import (
     ERRORS,
     HEADERS,
     KEY_HEADERS,
+    PUBLIC_ERRORS,
     SCHEMAS,
     error_schema,
     header_ref,
@@ -78,10 +79,14 @@ def operation(
     request: Any = None,
     parameters: Sequence[OpenApiParameter] = (),
     examples: Sequence[OpenApiExample] = (),
+    authenticated: bool = True,
 ) -> Callable[[Any], Any]:
     """extend_schema for one operation: its success answers plus one answer per error
-    status, whose ``code`` enum lists exactly the codes the operation can return."""
-    codes = sorted({*errors, *AUTHENTICATED_ERRORS}, key=lambda code: (ERRORS[code][0], code))
+    status, whose ``code`` enum lists exactly the codes the operation can return.
+    ``authenticated=False`` for an operation without a key (its view has no
+    authentication classes, so drf-spectacular declares no security for it)."""
+    common = AUTHENTICATED_ERRORS if authenticated else PUBLIC_ERRORS
+    codes = sorted({*errors, *common}, key=lambda code: (ERRORS[code][0], code))
     responses: dict[int, Any] = dict(success)
     for status in sorted({ERRORS[code][0] for code in codes}):
         here = [code for code in codes if ERRORS[code][0] == status]
@@ -94,6 +99,8 @@ def operation(
             ],
         )
     needs = f"Needs the `{scope}` scope." if scope else "Needs no scope: any valid key."
+    if not authenticated:
+        needs = "Needs no API key."
     listed = ", ".join(f"`{code}`" for code in codes)
     return extend_schema(
         operation_id=operation_id,
@@ -307,15 +314,15 @@ def finish(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             if "requestBody" in op:
                 op["requestBody"]["required"] = True
             for status, response in op["responses"].items():
-                response["headers"] = _headers(method, int(status))
+                response["headers"] = _headers(method, int(status), bool(op.get("security")))
     return result
 
 
-def _headers(method: str, status: int) -> dict[str, Any]:
+def _headers(method: str, status: int, authenticated: bool) -> dict[str, Any]:
     names: list[str] = []
     if status == 401:
         names.append("WWW-Authenticate")
-    else:
+    elif authenticated:
         names.extend(KEY_HEADERS)
     if status in (429, 503):
         names.append("Retry-After")
