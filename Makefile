@@ -3,6 +3,7 @@
 # make check : ruff (lint, format) and mypy (strict)
 # make bench : the authentication benchmark (docs/benchmarks.md)
 # make screenshots : the browser tests, rewriting docs/screenshots/*.png
+# make openapi : rewrite docs/openapi.json, the /v1 description (GET /v1/openapi.json)
 # make serve : production-style gunicorn (needs DJANGO_SECRET_KEY; see README)
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench serve screenshots clean
+.PHONY: run test check bench serve screenshots openapi clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -32,6 +33,10 @@ test: $(STAMP)
 
 screenshots: $(STAMP)
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m browser -q
+
+openapi: $(STAMP)
+	DJANGO_DEBUG=true $(PY) manage.py spectacular --format openapi-json --validate --fail-on-warn \
+		--file docs/openapi.json
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .

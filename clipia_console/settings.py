@@ -72,9 +72,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_htmx",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apikeys",
     "clipia_console.api",
     "clipia_console.billing",
+    "clipia_console.docs",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +246,18 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "clipia_console.api.negotiation.AlwaysJSON",
     "EXCEPTION_HANDLER": "clipia_console.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI description of /v1 (GET /v1/openapi.json, docs/openapi.json); what the views
+# do not say themselves lives in clipia_console/api/schema.py.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clipia API",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/v1",
+    "PREPROCESSING_HOOKS": ["clipia_console.api.schema.documented_endpoints"],
+    "POSTPROCESSING_HOOKS": ["clipia_console.api.schema.finish"],
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # The /v1 API.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("developer/", include("apikeys.urls")),
     path("developer/", include("clipia_console.billing.urls")),
+    path("docs/", include("clipia_console.docs.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("", RedirectView.as_view(url="/developer/"), name="home"),

@@ -179,7 +179,9 @@ def test_the_account_page_links_to_the_customers_keys_and_generations(
     make_key(bob, name="bob's")
     mine = make_generation(funded)
     make_generation(bob)
-    page = staff_client.get(reverse("admin:billing_account_change", args=[funded.pk])).content.decode()
+    page = staff_client.get(
+        reverse("admin:billing_account_change", args=[funded.pk])
+    ).content.decode()
 
     keys_list = staff_client.get(KEYS, {"owner__id__exact": funded.pk})
     generations = staff_client.get(GENERATIONS, {"owner__id__exact": funded.pk})

@@ -49,7 +49,11 @@ def _may_view_ledger(request: HttpRequest) -> bool:
     # The ledger is part of the account: whoever may view the account sees it.
     return any(
         request.user.has_perm(permission)
-        for permission in ("billing.view_account", "billing.change_account", "billing.view_ledgerentry")
+        for permission in (
+            "billing.view_account",
+            "billing.change_account",
+            "billing.view_ledgerentry",
+        )
     )
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey
+from clipia_console.api import sandbox
 from clipia_console.api.dispatch import Dispatcher, get_dispatcher
 from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import credits, notices, spending, usage
@@ -39,9 +40,12 @@ def create(
     """
     now = _now()
     is_live = api_key.environment == ApiKey.Environment.LIVE
+    # Test keys' magic prompts (clipia_console.api.sandbox); live keys' prompts are text.
+    magic = None if is_live else sandbox.magic_prompt(prompt)
+    sandbox.refuse_before_charging(magic)
     with transaction.atomic():
         spent = spending.claim(api_key, model.price_credits, now)
-        generation = Generation.objects.create(
+        generation = Generation(
             owner_id=api_key.owner_id,
             api_key=api_key,
             environment=api_key.environment,
@@ -55,10 +59,17 @@ def create(
             completed_at=None if is_live else now,
             budget_window_start=spent.window_start,
         )
+        sandbox.shape(generation, magic)
+        generation.save(force_insert=True)
         if is_live:
             credits.charge(generation)
         usage.record(generation, generations=1, credits=model.price_credits)
-        notices.after_spending(api_key, spent)
+        if generation.status == Generation.Status.FAILED:
+            # A sandbox failure gives its would-be cost back, as a live refund would.
+            spending.give_back(api_key.pk, spent.window_start, model.price_credits)
+            usage.record(generation, generations=0, credits=-model.price_credits)
+        else:
+            notices.after_spending(api_key, spent)
         if is_live:
             dispatcher = get_dispatcher()
             transaction.on_commit(lambda: dispatch(generation.pk, dispatcher))

@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apikeys.models import ApiKey
+from clipia_console.api import sandbox
 from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import budgets
 
@@ -73,6 +74,7 @@ def model_data(model: VideoModel) -> dict[str, Any]:
 
 
 def generation_data(generation: Generation) -> dict[str, Any]:
+    generation = sandbox.seen_now(generation)  # a slow sandbox generation's state of the moment
     return {
         "id": str(generation.id),
         "object": "generation",
