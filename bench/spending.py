@@ -112,7 +112,7 @@ def _seed_history(owner: User, api_key: ApiKey, count: int) -> None:
                 f"INSERT INTO {table} (id, owner_id, api_key_id, environment, model_id, prompt, "
                 "params, status, cost, error, created_at, budget_window_start, dispatched_at) "
                 "SELECT gen_random_uuid(), %s, %s, 'live', %s, 'bench', '{}'::jsonb, "
-                "'succeeded', 5, '', %s + (n % %s) * interval '1 day', NULL, NULL "
+                "'succeeded', 5, '', %s + (n %% %s) * interval '1 day', NULL, NULL "
                 "FROM generate_series(1, %s) AS n",
                 [owner.pk, api_key.pk, MODEL, start, DAYS, count],
             )
@@ -122,7 +122,7 @@ def _seed_history(owner: User, api_key: ApiKey, count: int) -> None:
                 f"INSERT INTO {table} (id, owner_id, api_key_id, environment, model_id, prompt, "
                 "params, status, cost, error, created_at) "
                 "SELECT lower(hex(randomblob(16))), %s, %s, 'live', %s, 'bench', '{}', "
-                "'succeeded', 5, '', datetime(%s, '+' || (n % %s) || ' days') FROM s",
+                "'succeeded', 5, '', datetime(%s, '+' || (n %% %s) || ' days') FROM s",
                 [count, owner.pk, api_key.pk, MODEL, start.strftime("%Y-%m-%d %H:%M:%S"), DAYS],
             )
     per_row = count // (DAYS * len(models))

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
 from tests.conftest import MakeKey
@@ -177,3 +178,18 @@ def test_the_usage_tab_costs_the_same_whatever_the_history(
         generate(raw)
     with django_assert_max_num_queries(6):
         console.get("/developer/usage/")
+
+
+def test_a_revoked_keys_page_shows_its_usage_but_no_controls(
+    test_key: tuple[ApiKey, str], console: Client
+) -> None:
+    key, _ = test_key
+    services.revoke_key(key, actor=services.Actor.command("tests"))
+
+    body = text(console.get(page(key)))
+
+    assert "This key is revoked; its settings can no longer change." in body
+    assert "Save budget" not in body
+    refused = console.post(page(key) + "pause/")
+    assert refused.status_code == 422
+    assert "This key is revoked" in text(refused)

@@ -1,0 +1,82 @@
+"""The key page in real Chromium: htmx swaps the settings in place, under the console's
+Content-Security-Policy."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.conftest import PASSWORD, MakeKey
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    require_chromium()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_budget_and_pause_change_in_place_under_the_csp(
+    page: Page, alice: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(alice, "test", name="staging")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    key_path = f"/developer/api-keys/{key.pk}/"
+    page.goto(key_path)
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(f"{key_path}$"))
+
+    page.get_by_label("Budget (credits)").fill("50")
+    page.get_by_label("Per", exact=True).select_option("day")
+    page.get_by_role("button", name="Save budget").click()
+    expect(page.get_by_text("Budget saved.")).to_be_visible()
+    expect(page.get_by_text("of 50 credits spent today")).to_be_visible()
+
+    page.get_by_role("button", name="Pause spending").click()
+    expect(page.get_by_role("button", name="Resume spending")).to_be_visible()
+    expect(page.get_by_role("img", name="Credits per day, last 30 days")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"{key_path}$"))
+    key.refresh_from_db()
+    assert key.paused_at is not None
+    assert violations == []
