@@ -7,7 +7,7 @@ event through ``record``, inside the transaction that makes the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apikeys.models import ApiKey, ApiKeyEvent
 
@@ -50,12 +50,21 @@ class Actor:
         return cls(kind=ApiKeyEvent.ActorKind.REPORT, client_address=client_address)
 
 
-def record(api_key: ApiKey, kind: str, actor: Actor, *, reason: str = "") -> ApiKeyEvent:
-    """Append ``kind`` to ``api_key``'s trail. Call inside the change's transaction."""
+def record(
+    api_key: ApiKey,
+    kind: str,
+    actor: Actor,
+    *,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> ApiKeyEvent:
+    """Append ``kind`` to ``api_key``'s trail, with why (``reason``) and, for a settings
+    change, ``details`` ({"old": …, "new": …}). Call inside the change's transaction."""
     return ApiKeyEvent.objects.create(
         api_key=api_key,
         kind=kind,
         reason=reason,
+        details=details,
         actor_kind=actor.kind,
         actor_id=actor.user.pk if actor.user is not None else None,
         actor_label=actor.label,

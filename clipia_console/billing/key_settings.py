@@ -17,8 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apikeys import audit
+from apikeys.audit import Actor
 from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
-from apikeys.services import Actor
 from clipia_console.api.models import VideoModel
 from clipia_console.billing import budgets, usage
 
@@ -168,15 +169,7 @@ def _shown(value: Any) -> Any:
 def _record(
     api_key: ApiKey, kind: str, actor: Actor, old: dict[str, Any], new: dict[str, Any]
 ) -> None:
-    ApiKeyEvent.objects.create(
-        api_key=api_key,
-        kind=kind,
-        actor_kind=actor.kind,
-        actor_id=actor.user.pk if actor.user is not None else None,
-        actor_label=actor.label,
-        client_address=actor.client_address,
-        details={"old": old, "new": new},
-    )
+    audit.record(api_key, kind, actor, details={"old": old, "new": new})
 
 
 def summary(api_key: ApiKey) -> list[str]:
