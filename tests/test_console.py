@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 import operator
 import re
+import secrets
 from html import unescape
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
@@ -35,7 +37,12 @@ def console(alice: User) -> Client:
 
 
 def create(client: Client, headers: dict[str, str] | None = None, **data: Any) -> Any:
-    form = {"name": "Render server", "environment": "test", "scopes": ["generate", "read"]}
+    form = {
+        "name": "Render server",
+        "environment": "test",
+        "scopes": ["generate", "read"],
+        "form_token": secrets.token_urlsafe(18),  # what each rendered form carries
+    }
     form.update(data)
     return client.post(KEYS_URL, form, headers=headers or {})
 
@@ -49,7 +56,7 @@ def full_keys_in(response: Any) -> list[str]:
 
 
 def listed_names(response: Any) -> list[str]:
-    return re.findall(r'<span class="key-name">([^<]*)</span>', response.content.decode())
+    return re.findall(r'<span class="key-name"[^>]*>([^<]*)</span>', response.content.decode())
 
 
 def v1_account(raw_key: str) -> int:
@@ -82,18 +89,84 @@ def test_every_console_page_requires_sign_in(db: Any, url: str) -> None:
 
 
 def test_an_htmx_request_after_the_session_ended_sends_the_browser_to_sign_in(
-    alice: User, make_key: MakeKey
+    alice: User,
 ) -> None:
-    api_key, _ = make_key(alice)
     headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
 
-    response = Client().post(revoke_url(api_key), headers=headers)
+    response = Client().get(KEYS_URL, headers=headers)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=/developer/api-keys/%3Fpage%3D2"
     assert response.content == b""
+
+
+def test_a_signed_out_revoke_comes_back_to_that_keys_confirmation_and_says_why(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Zapier integration")
+    client = Client()
+    headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
+
+    response = client.post(revoke_url(api_key), {"key_name": "Zapier integration"}, headers=headers)
+
+    assert response["HX-Redirect"] == f"/accounts/login/?next={revoke_url(api_key)}"
+    sign_in_page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Sign in to finish revoking “Zapier integration”." in sign_in_page
+    signed_in = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "next": revoke_url(api_key)},
+    )
+    assert signed_in["Location"] == revoke_url(api_key)
+    confirmation = client.get(revoke_url(api_key)).content.decode()
+    assert "Revoke “Zapier integration”?" in confirmation
     api_key.refresh_from_db()
-    assert api_key.revoked_at is None
+    assert api_key.revoked_at is None  # the user confirms once more; nothing was replayed
+    assert "finish revoking" not in client.get("/accounts/login/").content.decode()
+
+
+def test_a_signed_out_revoke_without_javascript_comes_back_to_its_confirmation(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Old laptop")
+    client = Client()
+
+    response = client.post(revoke_url(api_key), {"key_name": "Old laptop"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={revoke_url(api_key)}"
+    assert (
+        "Sign in to finish revoking “Old laptop”."
+        in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_the_sign_in_page_never_names_a_key_from_the_database(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Secret project")
+    client = Client()
+
+    client.post(revoke_url(api_key), headers=HTMX)  # a stranger, naming no key
+
+    page = client.get(f"/accounts/login/?next={revoke_url(api_key)}").content.decode()
+    assert "Secret project" not in page
+    assert "Sign in to finish revoking the key." in page
+
+
+def test_a_signed_out_create_comes_back_with_what_was_typed(alice: User) -> None:
+    client = Client()
+
+    response = create(
+        client, headers=HTMX, name="Zapier integration", environment="live", scopes=["read"]
+    )
+
+    next_url = response["HX-Redirect"].split("next=", 1)[1]
+    client.force_login(alice)
+    page = client.get(unquote(next_url)).content.decode()
+    assert 'value="Zapier integration"' in page
+    assert re.search(r'value="live"[^>]*checked', page)
+    assert not re.search(r'value="generate"[^>]*checked', page)
+    assert ApiKey.objects.count() == 0
 
 
 def test_the_site_root_leads_to_the_console(db: Any) -> None:
@@ -472,12 +545,13 @@ def test_revoked_keys_stay_listed_with_who_revoked_them_and_when(
     row = row[: row.index("</tr>")]
     assert "is-revoked" in html
     assert "Revoked" in row
-    assert "by owner alice" in row
+    assert "by you" in row
+    assert "alice" not in row
     assert api_key.revoked_at.isoformat() in row
     assert "Revoke…" not in row
 
 
-def test_a_key_revoked_by_staff_or_a_command_says_so(
+def test_a_key_revoked_by_staff_or_a_command_says_clipia_never_who(
     console: Client, alice: User, staff: User, make_key: MakeKey
 ) -> None:
     by_staff, _ = make_key(alice, name="by staff")
@@ -491,8 +565,12 @@ def test_a_key_revoked_by_staff_or_a_command_says_so(
 
     staff_row = html[html.index(f'id="key-{by_staff.pk}"') :]
     command_row = html[html.index(f'id="key-{by_command.pk}"') :]
-    assert "by staff staff" in staff_row[: staff_row.index("</tr>")]
-    assert "by manage.py revokeapikey" in command_row[: command_row.index("</tr>")]
+    staff_row = staff_row[: staff_row.index("</tr>")]
+    command_row = command_row[: command_row.index("</tr>")]
+    assert "by Clipia support" in staff_row
+    assert "staff staff" not in staff_row
+    assert "by Clipia (automated)" in command_row
+    assert "manage.py" not in command_row
 
 
 def test_the_list_costs_the_same_queries_for_one_key_or_many(
@@ -581,7 +659,7 @@ def test_htmx_revoke_returns_the_updated_row(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="key-{api_key.pk}" class="key-row is-revoked"')
-    assert "by owner alice" in html
+    assert "by you" in html
     assert 'id="announcer" hx-swap-oob="innerHTML">Revoked “old server”.' in html
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
