@@ -7,6 +7,7 @@ import logging
 import operator
 import re
 import secrets
+from datetime import timedelta
 from html import unescape
 from typing import Any
 from urllib.parse import unquote
@@ -18,10 +19,12 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from apikeys import services, views
 from apikeys.models import ApiKey, ApiKeyEvent
+from clipia_console.api import credits
 from tests.browser_support import FULL_KEY
 from tests.conftest import PASSWORD, MakeKey
 
@@ -912,3 +915,125 @@ def test_the_create_form_fields_are_labelled(console: Client) -> None:
     assert "<legend>Environment</legend>" in html
     assert "<legend>Scopes</legend>" in html
     assert '<button type="submit" class="button button-primary">Create key</button>' in html
+
+
+# The single-use create form
+
+
+def test_replaying_a_create_form_mints_no_second_key(console: Client, alice: User) -> None:
+    token = secrets.token_urlsafe(18)
+    first = create(console, form_token=token)
+    assert first.status_code == 201
+
+    replay = create(console, form_token=token)
+
+    assert replay.status_code == 409
+    assert "This form was already used — your key was created and shown once" in unescape(
+        replay.content.decode()
+    )
+    assert full_keys_in(replay) == []
+    assert ApiKey.objects.filter(owner=alice).count() == 1
+
+
+def test_each_rendered_create_form_carries_a_fresh_token(console: Client) -> None:
+    first = re.findall(r'name="form_token" value="([^"]+)"', console.get(KEYS_URL).content.decode())
+    second = re.findall(r'name="form_token" value="([^"]+)"', create(console).content.decode())
+    assert len(first) == len(second) == 1
+    assert first != second
+
+
+def test_a_create_without_its_form_token_is_refused_as_out_of_date(
+    console: Client, alice: User
+) -> None:
+    response = create(console, form_token="")
+    assert response.status_code == 422
+    assert "This form is out of date." in response.content.decode()
+    assert ApiKey.objects.count() == 0
+
+
+def test_a_refused_create_gives_its_token_back(
+    console: Client, alice: User, make_key: MakeKey, settings: Any
+) -> None:
+    settings.APIKEYS_MAX_ACTIVE_KEYS = 1
+    existing, _ = make_key(alice)
+    token = secrets.token_urlsafe(18)
+    assert create(console, form_token=token).status_code == 422  # the cap
+    services.revoke_key(existing, actor=services.Actor.command("tests"))
+
+    assert create(console, form_token=token).status_code == 201  # a reload after fixing it
+
+
+# What the customer sees around a key
+
+
+def test_the_header_shows_the_credit_balance(console: Client, alice: User) -> None:
+    credits.grant(alice, 1400, reason="test")
+    html = console.get(KEYS_URL).content.decode()
+    assert re.search(r"Credits</span> <strong>1\u202f400</strong>", html)
+
+
+def test_a_live_keys_panel_says_it_spends_credits_and_a_test_keys_that_it_does_not(
+    console: Client, alice: User
+) -> None:
+    credits.grant(alice, 1400, reason="test")
+    live = create(console, environment="live").content.decode()
+    test = create(console, environment="test").content.decode()
+    assert "Live: spends your credits (balance 1\u202f400)." in live
+    assert "Test: runs in the sandbox and charges nothing." in test
+
+
+def test_each_scope_says_what_it_grants(console: Client) -> None:
+    html = unescape(console.get(KEYS_URL).content.decode())
+    assert "Reserved for read-only uses, e.g. /v1/usage." in html
+    assert "Start generations with POST /v1/models/" in html
+
+
+def test_after_a_create_the_form_keeps_the_chosen_environment(console: Client) -> None:
+    html = create(console, environment="live").content.decode()
+    form = html[html.index('<form method="post" action="/developer/api-keys/"') :]
+    assert re.search(r'value="live"[^>]*checked', form)
+
+
+def test_an_htmx_create_puts_the_address_back_on_page_one(console: Client) -> None:
+    headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
+    response = create(console, headers=headers)
+    assert response.status_code == 201
+    assert response["HX-Replace-Url"] == KEYS_URL
+
+
+def test_dates_are_relative_with_the_exact_utc_time_in_the_tooltip(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice)
+    ApiKey.objects.filter(pk=api_key.pk).update(
+        created_at=timezone.now() - timedelta(hours=3, minutes=5)
+    )
+    api_key.refresh_from_db()
+    html = console.get(KEYS_URL).content.decode()
+    exact = api_key.created_at.strftime("%b %-d, %Y, %H:%M UTC")
+    assert (
+        f'datetime="{api_key.created_at.isoformat()}" title="{exact}">3\xa0hours ago</time>' in html
+    )
+
+
+def test_the_confirmation_shows_prefix_environment_and_last_use_and_focuses_nothing_dangerous(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, "live", name="Render server")
+    html = console.get(revoke_url(api_key)).content.decode()
+    section = html[html.index('aria-labelledby="confirm-title"') :]
+    assert f"{api_key.display_prefix}…" in section
+    assert ">Live<" in section
+    assert "Last used" in section and "never" in section
+    assert "autofocus" not in section
+
+
+def test_the_rows_revoke_is_a_button_named_with_the_prefix(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Zapier integration")
+    html = unescape(console.get(KEYS_URL).content.decode())
+    assert (
+        f'aria-label="Revoke Zapier integration ({api_key.display_prefix}…)">Revoke…</button>'
+        in html
+    )
