@@ -97,9 +97,11 @@ def test_a_revoke_refused_for_an_expired_token_shows_in_its_row_and_takes_focus(
     expect(page.get_by_role("heading", name=f"Revoke “{lowest.name}”?")).to_be_visible()
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
 def test_a_signed_out_revoke_comes_back_to_that_keys_confirmation(
-    page: Page, alice: User, make_key: MakeKey
+    page: Page, alice: User, make_key: MakeKey, settings: Any, debug: bool
 ) -> None:
+    settings.DEBUG = debug
     api_key, raw_key = make_key(alice, "live", name="Zapier integration")
     sign_in(page)
     page.context.clear_cookies(name="sessionid")  # the session ended meanwhile
@@ -124,6 +126,24 @@ def test_a_signed_out_revoke_comes_back_to_that_keys_confirmation(
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
     assert raw_key not in page.content()
+
+
+def test_without_javascript_an_expired_token_says_nothing_was_changed(
+    nojs_page: Page, alice: User, make_key: MakeKey
+) -> None:
+    page = nojs_page
+    api_key, _ = make_key(alice, name="Old laptop")
+    sign_in(page)
+    page.get_by_role("button", name="Revoke Old laptop").click()
+    page.context.clear_cookies(name="csrftoken")
+
+    page.get_by_role("button", name="Revoke key").click()
+
+    expect(page.get_by_role("heading", name="Nothing was changed")).to_be_visible()
+    page.get_by_role("link", name="Back to API keys").click()
+    expect(page.locator(f"#key-{api_key.pk}")).to_contain_text("Active")
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is None
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])

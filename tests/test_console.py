@@ -1037,3 +1037,34 @@ def test_the_rows_revoke_is_a_button_named_with_the_prefix(
         f'aria-label="Revoke Zapier integration ({api_key.display_prefix}…)">Revoke…</button>'
         in html
     )
+
+
+def test_a_form_sent_after_its_token_expired_says_nothing_was_changed(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Old laptop")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+
+    response = client.post(revoke_url(api_key), {"key_name": "Old laptop"})
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Nothing was changed" in html
+    assert "no key was created or revoked" in html
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is None
+
+
+def test_a_paused_key_says_paused_and_can_still_be_revoked(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Spending paused")
+    ApiKey.objects.filter(pk=api_key.pk).update(paused_at=timezone.now())
+
+    html = console.get(KEYS_URL).content.decode()
+
+    row = html[html.index(f'id="key-{api_key.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert ">Paused</span>" in row
+    assert "Revoke…" in row
