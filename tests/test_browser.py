@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from apikeys import services
 from apikeys.models import ApiKey
+from clipia_console.api import credits
 from tests.browser_support import (
     FULL_KEY,
     KEYS_PATH,
@@ -60,6 +61,7 @@ def v1_account_status(page: Page, raw_key: str) -> int:
 
 
 def test_sign_in_create_copy_use_revoke_then_401(page: Page, alice: User) -> None:
+    credits.grant(alice, 1400, reason="test")
     sign_in(page)
     expect(page.get_by_text("No API keys yet")).to_be_visible()
     save_screenshot(page, "api-keys-empty")
@@ -71,6 +73,7 @@ def test_sign_in_create_copy_use_revoke_then_401(page: Page, alice: User) -> Non
     expect(panel).to_be_visible()
     expect(panel).to_be_focused()
     expect(panel).to_contain_text("Store it now; it will not be shown again.")
+    expect(panel).to_contain_text("Live: spends your credits (balance 1\u202f400).")
     expect(page.locator("#key-list .key-name")).to_have_text(["Production server"])
     expect(page.locator("#announcer")).to_contain_text("Key “Production server” created.")
     raw_key = page.locator("#new-key-value").input_value()
@@ -216,6 +219,7 @@ def test_the_list_shows_badges_usage_and_revoked_keys_distinctly(
         old, actor=services.Actor.person(alice, owner_id=alice.pk, client_address=None)
     )
     make_key(alice, "test", name="Staging worker")
+    credits.grant(alice, 1400, reason="test")
     sign_in(page)
     assert v1_account_status(page, used_raw) == 200
     page.reload()
