@@ -77,7 +77,8 @@ def sign_in_required(resume: Callable[[ConsoleRequest], str]) -> Callable[[View]
 def _back_to_the_list(request: ConsoleRequest) -> str:
     """The page the browser showed; for a create, the list with what was typed kept."""
     if request.method == "POST":
-        return f"{reverse('apikeys:api_keys')}?{urlencode(typed_fields(request.POST), doseq=True)}"
+        typed = urlencode(typed_fields(request.POST), doseq=True)
+        return f"{reverse('apikeys:api_keys')}?{typed}" if typed else reverse("apikeys:api_keys")
     return request.htmx.current_url_abs_path or request.get_full_path()
 
 

@@ -314,6 +314,7 @@ def test_the_key_table_fits_every_width_from_phone_to_wide_screen(
     make_key(alice, "test", name="CI", scopes=("read",))
     sign_in(page)
     fill_create_form(page, "Shown once")
+    expect(page.locator("#key-list .key-name")).to_have_count(4)  # the swap is done
 
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -348,12 +349,14 @@ def test_every_console_page_passes_axe_with_javascript(
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
     found += audit(page, "sign-in error")
     sign_in(page)
     assert page.request.get("/v1/account", headers={"Authorization": f"Bearer {used_raw}"}).ok
     page.reload()
     found += audit(page, "list")
     fill_create_form(page, "")
+    expect(page.locator("#name-error")).to_be_visible()
     found += audit(page, "invalid create")
     fill_create_form(page, "New live key", "live")
     expect(page.locator("#new-key")).to_be_visible()
@@ -361,6 +364,7 @@ def test_every_console_page_passes_axe_with_javascript(
     if scheme == "dark":
         save_screenshot(page, "api-keys-dark")
     page.get_by_role("button", name="Revoke Production server").click()
+    expect(page.locator("dialog.dialog")).to_be_visible()
     found += audit(page, "revoke dialog")
     page.locator("dialog.dialog").get_by_role("button", name="Cancel").click()
     page.goto(f"{KEYS_PATH}{used.pk}/revoke/")

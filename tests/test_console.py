@@ -1068,3 +1068,9 @@ def test_a_paused_key_says_paused_and_can_still_be_revoked(
     row = row[: row.index("</tr>")]
     assert ">Paused</span>" in row
     assert "Revoke…" in row
+
+
+def test_a_signed_out_create_with_nothing_typed_comes_back_to_the_plain_list(db: Any) -> None:
+    response = Client().post(KEYS_URL, {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={KEYS_URL}"
