@@ -148,6 +148,7 @@ class ApiKeyEvent(models.Model):
         ROLLED = "rolled", "Rolled"
         SECRET_RETIRED = "secret_retired", "Old secret retired"
         RENAMED = "renamed", "Name or note changed"
+        LIMIT_CHANGED = "limit_changed", "Request limit changed"
 
     class ActorKind(models.TextChoices):
         OWNER = "owner", "Owner"
