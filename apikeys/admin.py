@@ -3,7 +3,9 @@
 Every change goes through ``apikeys.services``: keys are created with ``create_key`` and
 revoked with ``revoke_key`` (after a confirmation page, ``apikeys.admin_revoke``), so the
 admin writes the same audit events as the console and the commands. Nothing here can show
-a key's hash, and a full key appears only in the response to the POST that creates it.
+a key's hash, and a full key appears only in the response to the POST that creates or
+rolls it (``apikeys.admin_roll``). Names, notes and request limits are saved through
+``services.update_name_and_note`` and ``services.set_generation_rate_limit``.
 
 What each permission grants (also in the README's admin section):
 ``view_apikey`` lists keys and their audit trail and finds the key for a leaked key;
@@ -19,23 +21,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import rolling, services
-from apikeys.admin_display import (
-    expires_soon,
-    expiry_phrase,
-    secret_text,
-    short_time,
-    status_text,
-    with_exposure,
-)
+from apikeys.admin_display import KeyColumns, with_exposure
 
 # Importing admin_events also registers the audit trail's own admin.
 from apikeys.admin_events import ApiKeyEventInline
@@ -46,9 +40,7 @@ from apikeys.admin_revoke import confirmation_page, revoke_and_report
 from apikeys.admin_roll import can_roll, end_grace_view, roll_view
 from apikeys.admin_search import PastedKeySearchMixin
 from apikeys.admin_support import staff_actor
-from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
-
-ACTIVE_OR_PAUSED = (KeyStatus.ACTIVE, KeyStatus.PAUSED)
+from apikeys.models import ApiKey, KeyStatus
 
 admin.site.site_header = "Clipia staff"
 admin.site.site_title = "Clipia staff"
@@ -61,7 +53,7 @@ else:
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
+class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
     # Status early: it is what support looks for first. Narrow enough to fit 1440 px beside
     # the sidebar and filters: the prefix says the environment, and dates are short.
     list_display = (
@@ -134,65 +126,6 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting a key would delete its audit trail with it; revoke instead.
         return False
-
-    @admin.display(description="prefix")
-    def display_prefix(self, api_key: ApiKey) -> str:
-        return f"{api_key.display_prefix}…"
-
-    @admin.display(description="status")
-    def status(self, api_key: ApiKey) -> str:
-        """The status, and when a key that still works expires (in bold within 7 days):
-        one column rather than two, so that the list still fits 1440 px."""
-        now = timezone.now()
-        if api_key.expires_at is None or api_key.status_at(now) not in ACTIVE_OR_PAUSED:
-            return status_text(api_key)
-        phrase = format_html("{}, {}", status_text(api_key), expiry_phrase(api_key, now))
-        return format_html("<strong>{}</strong>", phrase) if expires_soon(api_key, now) else phrase
-
-    @admin.display(description="expires")
-    def expires(self, api_key: ApiKey) -> str:
-        if api_key.expires_at is None:
-            return "Never"
-        return f"{short_time(api_key.expires_at)} UTC: {expiry_phrase(api_key, timezone.now())}"
-
-    @admin.display(description="secret")
-    def secret(self, api_key: ApiKey) -> str:
-        return secret_text(api_key, timezone.now())
-
-    @admin.display(description="last used", ordering="last_used_at")
-    def last_used(self, api_key: ApiKey) -> str:
-        return short_time(api_key.last_used_at) if api_key.last_used_at else "never"
-
-    @admin.display(description="created", ordering="created_at")
-    def created(self, api_key: ApiKey) -> str:
-        return short_time(api_key.created_at)
-
-    @admin.display(description="last used from")
-    def last_used_address(self, api_key: ApiKey) -> str:
-        # Noted by the request path with last_used_at, at most once a minute.
-        return api_key.last_used_address or "-"
-
-    @admin.display(description="generations")
-    def usage(self, api_key: ApiKey) -> str:
-        """How many generations the key made and the credits they cost (net of refunds),
-        with a link to the list of them."""
-        totals = api_key.generations.aggregate(
-            spent=Sum("ledger__amount", filter=Q(ledger__kind__in=("charge", "refund")))
-        )
-        count = api_key.generations.count()
-        url = reverse("admin:api_generation_changelist") + f"?key={api_key.lookup_id}"
-        return format_html(
-            '<a href="{}">{} generation{}</a>, {} credits spent',
-            url,
-            count,
-            "" if count == 1 else "s",
-            -(totals["spent"] or 0),
-        )
-
-    @admin.display(description="revoked by")
-    def revoked_by(self, api_key: ApiKey) -> str:
-        event = api_key.events.filter(kind=ApiKeyEvent.Kind.REVOKED).select_related("actor").first()
-        return event.actor_description if event is not None else "-"
 
     @sensitive_variables("raw_key")
     def add_view(
