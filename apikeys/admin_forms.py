@@ -159,7 +159,7 @@ class RollForm(forms.Form):
         choices=tuple(rolling.GRACE_LABELS.items()),
         initial="24h",
         widget=forms.RadioSelect,
-        label="The old secret keeps working for",
+        label="Grace for the old secret",
         help_text="Never past the key's expiry. It retires sooner by itself once the new "
         f"secret is in use and the old one has been silent for {_QUIET_MINUTES} minutes.",
         error_messages={

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -75,8 +76,9 @@ def statuses(client: Client) -> dict[str, str]:
 
 
 def every_stored_value() -> str:
-    """Every column of every key and event, as one string to search for a secret in."""
-    rows = [*ApiKey.objects.values(), *ApiKeyEvent.objects.values()]
+    """Every column of every key, event and admin log entry, as one string to search for a
+    secret in."""
+    rows = [*ApiKey.objects.values(), *ApiKeyEvent.objects.values(), *LogEntry.objects.values()]
     return json.dumps(rows, default=str)
 
 
