@@ -29,6 +29,7 @@ EXPIRY_CHOICES = (
     ("date", "On a date"),
 )
 EXPIRY_DATE_MISSING = "Choose the date the key expires."
+EXPIRY_DATE_UNUSED = "You gave an expiry date: choose “On a date” to use it, or clear the date."
 # A date means the end of that day: the key works all of it. A year ahead, at most
 # (services.MAX_LIFETIME allows the end of that day).
 LATEST_EXPIRY_DATE = timedelta(days=365)
@@ -67,7 +68,7 @@ class ApiKeyCreationForm(CreateKeyForm):
     expires_on = forms.DateField(
         required=False,
         label="Expiry date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="With “On a date”: the key works until the end of that day (UTC), "
         "at most a year ahead.",
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
@@ -81,9 +82,16 @@ class ApiKeyCreationForm(CreateKeyForm):
         owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), admin_site)
         owner.widget.choices = owner.choices
         self.fields["name"].help_text = "A label the customer will recognise."
+        today = timezone.localdate()
+        self.fields["expires_on"].widget.attrs.update(
+            min=today.isoformat(), max=(today + LATEST_EXPIRY_DATE).isoformat()
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("expires_on") and cleaned.get("expires") != "date":
+            # Never silently drop what staff typed: a key they meant to expire would not.
+            self.add_error("expires", EXPIRY_DATE_UNUSED)
         if cleaned.get("expires") == "date" and "expires_on" not in self.errors:
             chosen: date | None = cleaned.get("expires_on")
             today = timezone.localdate()

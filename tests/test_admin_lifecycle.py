@@ -167,6 +167,27 @@ def test_an_expiry_date_missing_past_or_beyond_a_year_is_refused(
     assert not ApiKey.objects.filter(owner=alice).exists()
 
 
+def test_a_date_given_without_choosing_on_a_date_is_not_silently_dropped(
+    staff_client: Client, alice: User
+) -> None:
+    day = timezone.localdate() + timedelta(days=10)
+
+    response = staff_client.post(
+        ADD_KEY,
+        {
+            "owner": alice.pk,
+            "name": "k",
+            "environment": "test",
+            "scopes": ["read"],
+            "expires": "never",
+            "expires_on": day.isoformat(),
+        },
+    )
+
+    assert "choose “On a date” to use it" in text(response)
+    assert not ApiKey.objects.filter(owner=alice).exists()
+
+
 # Expiry and exposure in the list and on the key's page.
 
 
@@ -266,6 +287,19 @@ def test_rolling_with_no_grace_retires_the_old_secret_at_once(
 
     assert api.get(ACCOUNT, **bearer(new_key_)).status_code == 200
     assert api.get(ACCOUNT, **bearer(old_key)).status_code == 401
+
+
+def test_rolling_again_during_a_grace_warns_that_the_older_secret_retires_at_once(
+    staff_client: Client, api: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, first_key = make_key(alice)
+    rolled(staff_client, api_key, "7d")
+
+    confirmation = text(staff_client.get(roll_page(api_key)))
+    rolled(staff_client, api_key, "7d")
+
+    assert "An old secret from the last roll still works" in confirmation
+    assert api.get(ACCOUNT, **bearer(first_key)).status_code == 401
 
 
 def test_a_roll_without_a_grace_chosen_rolls_nothing(
