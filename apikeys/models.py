@@ -177,6 +177,7 @@ class ApiKeyEvent(models.Model):
         ADDRESSES_CHANGED = "addresses_changed", "Allowed addresses changed"
         PAUSED = "paused", "Paused"
         RESUMED = "resumed", "Resumed"
+        LIMIT_CHANGED = "limit_changed", "Request limit changed"
 
     class ActorKind(models.TextChoices):
         OWNER = "owner", "Owner"
