@@ -24,7 +24,7 @@ from clipia_console.api.admin import AccountAdmin
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account, LedgerEntry
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse

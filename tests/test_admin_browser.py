@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from apikeys.models import ApiKey
 from tests.admin_support import KEYS, key_page
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
-from tests.conftest import MakeKey
+from tests.support import MakeKey
 
 pytestmark = [
     pytest.mark.browser,

@@ -33,7 +33,7 @@ from tests.admin_support import (
     roll_page,
     signed_in_with,
 )
-from tests.conftest import PASSWORD, MakeKey, bearer
+from tests.support import PASSWORD, MakeKey, bearer
 
 ADD_KEY = reverse("admin:apikeys_apikey_add")
 ACCOUNT = "/v1/account"

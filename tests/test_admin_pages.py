@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.admin_support import signed_in_with
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 ADD_KEY = reverse("admin:apikeys_apikey_add")
 OWNER_SEARCH = reverse("admin:autocomplete")

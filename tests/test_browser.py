@@ -24,7 +24,7 @@ from tests.browser_support import (
     save_screenshot,
     sign_in,
 )
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 # live_server needs committed rows (transaction=True). serialized_rollback: each test
 # starts from the migrated data (the seeded model catalog), and the flush after it skips

@@ -27,7 +27,7 @@ from tests.browser_support import (
     save_screenshot,
     sign_in,
 )
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
     pytest.mark.browser,

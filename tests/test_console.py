@@ -26,7 +26,7 @@ from apikeys import services, views
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
 from tests.browser_support import FULL_KEY
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
@@ -59,7 +59,7 @@ def full_keys_in(response: Any) -> list[str]:
 
 
 def listed_names(response: Any) -> list[str]:
-    return re.findall(r'<span class="key-name"[^>]*>([^<]*)</span>', response.content.decode())
+    return re.findall(r'<a class="key-name"[^>]*>([^<]*)</a>', response.content.decode())
 
 
 def v1_account(raw_key: str) -> int:

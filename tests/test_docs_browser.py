@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

@@ -16,7 +16,7 @@ from django.test import Client
 
 from apikeys import notices, services
 from apikeys.models import ApiKey
-from tests.conftest import bearer
+from tests.support import bearer
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

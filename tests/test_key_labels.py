@@ -10,7 +10,7 @@ from django.test import Client
 
 from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 ACTOR = services.Actor.command("tests")
 

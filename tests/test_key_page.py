@@ -13,8 +13,7 @@ from django.test import Client
 from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
-from tests.conftest import MakeKey
-from tests.support import FAST, MOTION, budget, generate, set_clock
+from tests.support import FAST, MOTION, MakeKey, budget, generate, set_clock
 
 pytestmark = pytest.mark.usefixtures("catalog")
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
     pytest.mark.browser,
