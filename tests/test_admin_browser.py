@@ -4,7 +4,6 @@ confirmation, and the owner autocomplete. Also writes the admin screenshots."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -13,11 +12,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from apikeys.models import ApiKey
 from tests.admin_support import KEYS, key_page
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
+from tests.browser_support import chromium, save_screenshot
 from tests.support import MakeKey
 
 pytestmark = [
@@ -28,22 +27,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_chromium()
-    # Playwright's sync API keeps an event loop in this thread; the ORM use is synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as browser:
+        yield browser
 
 
 def signed_in_page(browser: Browser, live_server: Any, staff: User, **options: Any) -> Page:
