@@ -4,12 +4,14 @@ docs/openapi.json, and saying what each operation needs and can answer."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiResponse
@@ -17,10 +19,12 @@ from openapi_spec_validator import validate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.models import ApiKey
 from clipia_console.api import errors
 from clipia_console.api.openapi_components import ERRORS
 from clipia_console.api.schema import documented, operation
 from tests.conftest import bearer
+from tests.support import budget
 
 CHECKED_IN = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 THREE_HEADERS: list[dict[str, list[str]]] = [
@@ -217,6 +221,37 @@ def test_the_answers_match_the_schema_for_a_sample_request(
 
     assert response.status_code == 201
     assert set(response.json()) == set(schema["components"]["schemas"]["Generation"]["required"])
+
+
+def test_every_header_a_budgeted_expiring_key_gets_is_described(
+    api: Client, schema: dict[str, Any], test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=timezone.now() + timedelta(days=30))
+    budget(row, 1000)
+    generation = api.post(
+        "/v1/models/clipia/motion-v1",
+        {"prompt": "a fox"},
+        content_type="application/json",
+        **bearer(raw),
+    )
+    answers = {
+        ("POST /v1/models/{model_id}", 201): generation,
+        ("GET /v1/key", 200): api.get("/v1/key", **bearer(raw)),
+        ("GET /v1/usage", 200): api.get("/v1/usage?days=7", **bearer(raw)),
+        ("GET /v1/account", 200): api.get("/v1/account", **bearer(raw)),
+    }
+
+    for (name, status), response in answers.items():
+        assert response.status_code == status, name
+        ours = {
+            header
+            for header in response.headers
+            if header.startswith(("Clipia-", "RateLimit", "Idempotent-"))
+        }
+        assert "Clipia-Key-Budget-Remaining" in ours and "Clipia-Key-Expires" in ours
+        described = operations(schema)[name]["responses"][str(status)]["headers"]
+        assert ours <= set(described), name
 
 
 class PublicView(APIView):

@@ -39,12 +39,13 @@ RATE_LIMITED = "rate-limited"
 # What each magic prompt does, for the Sandbox page.
 MAGIC_PROMPTS = {
     FAIL: "201, then the generation is failed with an error message, as a render that "
-    "breaks on our side would be.",
+    "breaks on our side would be; its would-be cost goes back to the key's budget.",
     SLOW: "201 queued; reading it shows queued for 2 seconds, then running, then "
     "succeeded 6 seconds after creation, with its mock result.",
-    INSUFFICIENT_CREDITS: "402 insufficient_credits, exactly as a live key on an account "
-    "without enough credits gets it. Nothing is created.",
-    RATE_LIMITED: "429 rate_limited with a Retry-After header. Nothing is created.",
+    INSUFFICIENT_CREDITS: "402 insufficient_credits, exactly as a live key on an empty "
+    "account gets it (balance 0). Nothing is created.",
+    RATE_LIMITED: "429 rate_limited with a Retry-After header, exactly as past the key's "
+    "limit of generation requests per minute. Nothing is created.",
 }
 
 FAILURE_MESSAGE = (
