@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from apikeys import conf, hashing, keys
 from apikeys.audit import Actor, record
-from apikeys.models import NAME_MAX_LENGTH, SCOPES, ApiKey, ApiKeyEvent
+from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, SCOPES, ApiKey, ApiKeyEvent
 
 __all__ = ["Actor", "create_key", "find_by_prefix", "normalize_scopes", "revoke_key"]
 
@@ -157,3 +157,39 @@ def find_by_prefix(prefix: str) -> ApiKey | None:
     if len(lookup_id) != keys.LOOKUP_ID_LENGTH:
         return None
     return ApiKey.objects.filter(lookup_id=lookup_id).select_related("owner").first()
+
+
+# Changing a key's label (the console and the admin call this).
+
+NOTE_TOO_LONG = f"Notes are at most {NOTE_MAX_LENGTH} characters."
+# Names quoted in an audit reason are cut to this, so that two of them fit its column.
+_REASON_NAME_LENGTH = 85
+
+
+def update_name_and_note(api_key: ApiKey, *, name: str, note: str, actor: Actor) -> bool:
+    """Rename ``api_key`` and set its note; neither touches the secret. True if something
+    changed, and then the RENAMED event says old → new for the name."""
+    name, note = name.strip(), note.strip()
+    if not name:
+        raise InvalidKeyInput("name", NAME_MISSING)
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidKeyInput("name", NAME_TOO_LONG)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidKeyInput("note", NOTE_TOO_LONG)
+    with transaction.atomic():
+        # Compared with the row as committed, not as the caller last read it.
+        current = ApiKey.objects.select_for_update().only("name", "note").get(pk=api_key.pk)
+        changes = []
+        if current.name != name:
+            changes.append(f"“{_shorten(current.name)}” → “{_shorten(name)}”")
+        if current.note != note:
+            changes.append("note changed")
+        if changes:
+            ApiKey.objects.filter(pk=api_key.pk).update(name=name, note=note)
+            record(current, ApiKeyEvent.Kind.RENAMED, actor, reason="; ".join(changes))
+    api_key.name, api_key.note = name, note
+    return bool(changes)
+
+
+def _shorten(name: str) -> str:
+    return name if len(name) <= _REASON_NAME_LENGTH else name[: _REASON_NAME_LENGTH - 1] + "…"
