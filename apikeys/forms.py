@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from apikeys import services
+from apikeys.lifecycle_forms import ExpiryForm
 from apikeys.models import NAME_MAX_LENGTH, SCOPES
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
@@ -15,7 +16,7 @@ ENVIRONMENT_CHOICES = (("test", "Test"), ("live", "Live"))
 SCOPE_CHOICES = tuple((scope, scope) for scope in SCOPES)
 
 
-class CreateKeyForm(forms.Form):
+class CreateKeyForm(ExpiryForm):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
         error_messages={"required": services.NAME_MISSING, "max_length": services.NAME_TOO_LONG},

@@ -22,16 +22,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from apikeys import conf, ratelimit, services
+from apikeys import conf, ratelimit, services, sudo
 from apikeys.client import client_address
 from apikeys.forms import CreateKeyForm
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from apikeys.ratelimit import too_many_message, with_retry_after
+from apikeys.sudo_views import ask_unless_recent
 
 KEYS_PER_PAGE = 20
 
@@ -70,6 +71,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters(sudo.PASSWORD_FIELD)
 @sign_in_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: ConsoleRequest) -> HttpResponse:
@@ -113,6 +115,12 @@ def _create(request: ConsoleRequest) -> HttpResponse:
     form = CreateKeyForm(request.POST)
     if not form.is_valid():
         return _render_create(request, form, status=422)
+    if form.cleaned_data["environment"] == "live":
+        confirming = ask_unless_recent(
+            request, action="create a live key", cancel_url=reverse("apikeys:api_keys")
+        )
+        if confirming is not None:
+            return confirming
     retry_after = _console_limit(request, "create")
     if retry_after is not None:
         form.add_error(None, too_many_message("new keys", retry_after))
@@ -123,10 +131,12 @@ def _create(request: ConsoleRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             environment=form.cleaned_data["environment"],
             scopes=form.cleaned_data["scopes"],
+            expires_at=form.cleaned_data["expires_at"],
             actor=_actor(request),
         )
     except services.InvalidKeyInput as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = "expires_on" if exc.field == "expires_at" else exc.field
+        form.add_error(field if field in form.fields else None, exc.message)
         return _render_create(request, form, status=422)
     except services.KeyLimitReached as exc:
         form.add_error(None, str(exc))
