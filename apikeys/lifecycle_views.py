@@ -40,6 +40,7 @@ def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
         "form": form,
         "tab": "api_keys",
         "quiet_minutes": QUIET_MINUTES,
+        "in_grace": rolling.previous_works(api_key, timezone.now()),
     }
     if not _can_roll(api_key):
         context["error"] = _cannot_roll_message(api_key)

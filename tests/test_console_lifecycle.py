@@ -520,3 +520,25 @@ def test_renaming_in_place_with_htmx(console: Client, test_key: tuple[ApiKey, st
     cancelled = console.get(f"{edit_url(row)}?cancel", headers=HTMX)
     assert cancelled.content.decode().lstrip().startswith("<tr")
     assert "Rename…" in text_of(cancelled)
+
+
+def test_rolling_again_during_a_grace_says_the_older_secret_retires(
+    console: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, first_key = test_key
+    rolling.roll_key(row, grace=timedelta(days=7), actor=OWNER)
+    assert "rolling again retires it at once" in text_of(console.get(roll_url(row)))
+
+    assert console.post(roll_url(row), {"grace": "1h"}).status_code == 200
+
+    assert v1_account(first_key) == 401
+
+
+def test_the_key_page_names_an_exposed_key(console: Client, live_key: tuple[ApiKey, str]) -> None:
+    row, raw_key = live_key
+    Client().post(
+        "/v1/keys/revoke", data=json.dumps({"keys": [raw_key]}), content_type="application/json"
+    )
+    page = text_of(console.get(f"{KEYS_URL}{row.pk}/"))
+    assert "Exposed — revoked on" in page and "after a public report" in page
+    assert "Roll…" not in page
