@@ -519,7 +519,7 @@ def test_renaming_in_place_with_htmx(console: Client, test_key: tuple[ApiKey, st
 
     cancelled = console.get(f"{edit_url(row)}?cancel", headers=HTMX)
     assert cancelled.content.decode().lstrip().startswith("<tr")
-    assert "Rename…" in text_of(cancelled)
+    assert "Edit…" in text_of(cancelled)
 
 
 def test_rolling_again_during_a_grace_says_the_older_secret_retires(
