@@ -169,3 +169,28 @@ def test_an_old_sign_in_confirms_the_password_without_javascript_and_keeps_the_f
     api_key = ApiKey.objects.get(pk=api_key.pk)
     assert api_key.previous_expires_at is not None and api_key.rolled_at is not None
     assert api_key.previous_expires_at - api_key.rolled_at == timedelta(days=7)
+
+
+def test_behind_htmx_an_old_sign_in_confirms_then_gets_the_live_key_it_typed(
+    page: Page, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(page)
+    moment = timezone.now() + timedelta(minutes=20)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    page.get_by_label("Name", exact=True).fill("Billing worker")
+    page.locator("label.segment-live").click()
+    page.get_by_text("90 days").click()
+    page.get_by_role("button", name="Create key").click()
+
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    panel = page.locator("#new-key")
+    expect(panel).to_contain_text("Your new key “Billing worker”")
+    assert FULL_KEY.fullmatch(page.locator("#new-key-value").input_value())
+    api_key = ApiKey.objects.get(owner=alice)
+    assert api_key.environment == "live" and api_key.expires_at is not None
+    assert api_key.expires_at - moment > timedelta(days=89)
