@@ -3,41 +3,44 @@
 Every change goes through ``apikeys.services``: keys are created with ``create_key`` and
 revoked with ``revoke_key`` (after a confirmation page, ``apikeys.admin_revoke``), so the
 admin writes the same audit events as the console and the commands. Nothing here can show
-a key's hash, and a full key appears only in the response to the POST that creates it.
+a key's hash, and a full key appears only in the response to the POST that creates or
+rolls it (``apikeys.admin_roll``). Names, notes and request limits are saved through
+``services.update_name_and_note`` and ``services.set_generation_rate_limit``.
 
 What each permission grants (also in the README's admin section):
 ``view_apikey`` lists keys and their audit trail and finds the key for a leaked key;
 ``add_apikey`` mints a key for *any* active customer and sees it once; ``change_apikey``
-renames and revokes any customer's keys. Nobody can delete a key.
+renames, annotates, rolls (seeing the new key once), ends an old secret's grace, sets the
+request limit of and revokes any customer's keys. Nobody can delete a key.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import services
+from apikeys import rolling, services
+from apikeys.admin_display import KeyColumns, with_exposure
 
 # Importing admin_events also registers the audit trail's own admin.
 from apikeys.admin_events import ApiKeyEventInline
-from apikeys.admin_filters import ScopeFilter, StatusFilter, status_of
-from apikeys.admin_forms import ApiKeyCreationForm
+from apikeys.admin_filters import ScopeFilter, StatusFilter
+from apikeys.admin_forms import ApiKeyChangeForm, ApiKeyCreationForm
 from apikeys.admin_leaked import find_leaked_key_view
 from apikeys.admin_revoke import confirmation_page, revoke_and_report
+from apikeys.admin_roll import can_roll, end_grace_view, roll_view
 from apikeys.admin_search import PastedKeySearchMixin
 from apikeys.admin_support import staff_actor
-from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from apikeys.models import ApiKey, KeyStatus
 
 admin.site.site_header = "Clipia staff"
 admin.site.site_title = "Clipia staff"
@@ -50,7 +53,7 @@ else:
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
+class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
     # Status early: it is what support looks for first. Narrow enough to fit 1440 px beside
     # the sidebar and filters: the prefix says the environment, and dates are short.
     list_display = (
@@ -68,79 +71,61 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
     search_help_text = "Lookup id or key prefix, key name, owner username or email."
     actions = ("revoke_selected",)
     autocomplete_fields = ("owner",)
-    # Keys are never edited beyond their label: the secret, environment and scopes are
-    # what the customer was promised when the key was shown, and revocation has its own
-    # audited action. hashed_key appears in no field list, so no form or page renders it.
-    fields = (
+    # Keys are never edited beyond their label and request limit (ApiKeyChangeForm, saved
+    # through the services): the secret, environment and scopes are what the customer was
+    # promised when the key was shown, and rolling and revoking have their own audited
+    # pages. No hash appears in any field list, so no form or page renders one.
+    form = ApiKeyChangeForm
+    editable_fields = ("name", "note", "generation_rate_limit")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "owner",
+                    "name",
+                    "note",
+                    "display_prefix",
+                    "environment",
+                    "scopes",
+                    "status",
+                    "expires",
+                )
+            },
+        ),
+        ("Use", {"fields": ("created_at", "last_used_at", "last_used_address", "usage")}),
+        ("Secret", {"fields": ("secret",)}),
+        ("Limits", {"fields": ("generation_rate_limit",)}),
+        ("Revocation", {"fields": ("revoked_at", "revoked_by")}),
+    )
+    readonly_fields = (
         "owner",
-        "name",
         "display_prefix",
         "environment",
         "scopes",
         "status",
+        "expires",
         "created_at",
-        "expires_at",
         "last_used_at",
         "last_used_address",
         "usage",
+        "secret",
         "revoked_at",
         "revoked_by",
     )
-    readonly_fields = tuple(field for field in fields if field != "name")
     change_form_template = "admin/apikeys/apikey/change_form.html"
     inlines = (ApiKeyEventInline,)
     creation_template = "admin/apikeys/apikey/add_form.html"
     key_created_template = "admin/apikeys/apikey/key_created.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiKey]:
-        return super().get_queryset(request).defer("hashed_key")
+        return with_exposure(
+            super().get_queryset(request).defer("hashed_key", "previous_hashed_key")
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting a key would delete its audit trail with it; revoke instead.
         return False
-
-    @admin.display(description="prefix")
-    def display_prefix(self, api_key: ApiKey) -> str:
-        return f"{api_key.display_prefix}…"
-
-    @admin.display(description="status")
-    def status(self, api_key: ApiKey) -> str:
-        return status_of(api_key)
-
-    @admin.display(description="last used", ordering="last_used_at")
-    def last_used(self, api_key: ApiKey) -> str:
-        return _short_time(api_key.last_used_at) if api_key.last_used_at else "never"
-
-    @admin.display(description="created", ordering="created_at")
-    def created(self, api_key: ApiKey) -> str:
-        return _short_time(api_key.created_at)
-
-    @admin.display(description="last used from")
-    def last_used_address(self, api_key: ApiKey) -> str:
-        # Noted by the request path with last_used_at, at most once a minute.
-        return api_key.last_used_address or "-"
-
-    @admin.display(description="generations")
-    def usage(self, api_key: ApiKey) -> str:
-        """How many generations the key made and the credits they cost (net of refunds),
-        with a link to the list of them."""
-        totals = api_key.generations.aggregate(
-            spent=Sum("ledger__amount", filter=Q(ledger__kind__in=("charge", "refund")))
-        )
-        count = api_key.generations.count()
-        url = reverse("admin:api_generation_changelist") + f"?key={api_key.lookup_id}"
-        return format_html(
-            '<a href="{}">{} generation{}</a>, {} credits spent',
-            url,
-            count,
-            "" if count == 1 else "s",
-            -(totals["spent"] or 0),
-        )
-
-    @admin.display(description="revoked by")
-    def revoked_by(self, api_key: ApiKey) -> str:
-        event = api_key.events.filter(kind=ApiKeyEvent.Kind.REVOKED).select_related("actor").first()
-        return event.actor_description if event is not None else "-"
 
     @sensitive_variables("raw_key")
     def add_view(
@@ -164,10 +149,11 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
                     name=form.cleaned_data["name"],
                     environment=form.cleaned_data["environment"],
                     scopes=form.cleaned_data["scopes"],
+                    expires_at=form.expires_at(),
                     actor=staff_actor(request, owner_id=owner.pk),
                 )
             except services.InvalidKeyInput as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(form.field_for(exc.field), exc.message)
             except services.KeyLifecycleError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -179,6 +165,7 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
                         **self._page_context(request, "API key created"),
                         "api_key": api_key,
                         "raw_key": raw_key,
+                        "expires": self.expires(api_key),
                     },
                 )
                 response["Cache-Control"] = "no-store"
@@ -194,9 +181,14 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
         )
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
-        # Only the name is editable. Saving just that column means a revocation or hash
-        # upgrade committed while the form was open is never overwritten.
-        obj.save(update_fields=["name"])
+        # Through the services, never obj.save(): each change is audited, and only its own
+        # columns are written, so a roll or revocation committed meanwhile is kept.
+        data = form.cleaned_data
+        actor = staff_actor(request, owner_id=obj.owner_id)
+        if "name" in data:
+            services.update_name_and_note(obj, name=data["name"], note=data["note"], actor=actor)
+        if "generation_rate_limit" in data:
+            services.set_generation_rate_limit(obj, data["generation_rate_limit"], actor=actor)
 
     # Revoking: a confirmation page first (apikeys.admin_revoke), from the list or a key's page.
 
@@ -212,15 +204,27 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
 
     def revoke_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """A key's own "Revoke this key…": GET asks, POST revokes and shows the key."""
+        api_key = self._key_to_change(request, object_id)
+        if request.method != "POST":
+            return confirmation_page(self, request, [api_key], from_action=False)
+        revoke_and_report(self, request, [api_key])
+        return HttpResponseRedirect(reverse("admin:apikeys_apikey_change", args=[api_key.pk]))
+
+    # Rolling and ending a grace early: confirmation pages too (apikeys.admin_roll).
+
+    def roll_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return roll_view(self, request, self._key_to_change(request, object_id))
+
+    def end_grace_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return end_grace_view(self, request, self._key_to_change(request, object_id))
+
+    def _key_to_change(self, request: HttpRequest, object_id: str) -> ApiKey:
         api_key = self.get_object(request, unquote(object_id))
         if api_key is None:
             raise Http404("No such API key.")
         if not self.has_change_permission(request, api_key):
             raise PermissionDenied
-        if request.method != "POST":
-            return confirmation_page(self, request, [api_key], from_action=False)
-        revoke_and_report(self, request, [api_key])
-        return HttpResponseRedirect(reverse("admin:apikeys_apikey_change", args=[api_key.pk]))
+        return api_key
 
     def get_urls(self) -> list[URLPattern]:
         own = [
@@ -234,6 +238,16 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
                 self.admin_site.admin_view(self.revoke_view),
                 name="apikeys_apikey_revoke",
             ),
+            path(
+                "<path:object_id>/roll/",
+                self.admin_site.admin_view(self.roll_view),
+                name="apikeys_apikey_roll",
+            ),
+            path(
+                "<path:object_id>/end-grace/",
+                self.admin_site.admin_view(self.end_grace_view),
+                name="apikeys_apikey_end_grace",
+            ),
         ]
         return [*own, *super().get_urls()]
 
@@ -245,7 +259,7 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         if obj is not None and obj.revoked_at is not None:
-            return self.fields
+            return (*self.readonly_fields, *self.editable_fields)
         return self.readonly_fields
 
     def change_view(
@@ -259,7 +273,12 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
         context: dict[str, Any] = {"show_save_and_add_another": False}
         if api_key is not None:
             is_revoked = api_key.status == KeyStatus.REVOKED
-            context["may_revoke"] = not is_revoked and self.has_change_permission(request, api_key)
+            may_change = self.has_change_permission(request, api_key)
+            context["may_revoke"] = not is_revoked and may_change
+            context["may_roll"] = can_roll(api_key) and may_change
+            context["may_end_grace"] = may_change and rolling.previous_works(
+                api_key, timezone.now()
+            )
             if is_revoked:
                 context.update(show_save=False, show_save_and_continue=False)
         return super().change_view(
@@ -274,7 +293,3 @@ class ApiKeyAdmin(PastedKeySearchMixin, ApiKeyAdminBase):
             "app_label": self.opts.app_label,
             "has_view_permission": self.has_view_permission(request),
         }
-
-
-def _short_time(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"

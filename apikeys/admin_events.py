@@ -21,7 +21,7 @@ else:
 
 class ApiKeyEventInline(ReadOnlyMixin, ApiKeyEventInlineBase):
     model = ApiKeyEvent
-    fields = ("created_at", "kind", "actor_description", "client_address")
+    fields = ("created_at", "kind", "reason", "actor_description", "client_address")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -36,7 +36,15 @@ class ApiKeyEventInline(ReadOnlyMixin, ApiKeyEventInlineBase):
 class ApiKeyEventAdmin(PastedKeySearchMixin, ReadOnlyMixin, ApiKeyEventAdminBase):
     """The audit trail: append-only, so read-only here."""
 
-    list_display = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
+    list_display = (
+        "created_at",
+        "kind",
+        "reason",
+        "key",
+        "owner",
+        "actor_description",
+        "client_address",
+    )
     list_select_related = ("api_key__owner", "actor")
     list_filter = ("kind", "actor_kind")
     search_fields = (
@@ -47,7 +55,15 @@ class ApiKeyEventAdmin(PastedKeySearchMixin, ReadOnlyMixin, ApiKeyEventAdminBase
         "actor_label",
     )
     date_hierarchy = "created_at"
-    fields = ("created_at", "kind", "key", "owner", "actor_description", "client_address")
+    fields = (
+        "created_at",
+        "kind",
+        "reason",
+        "key",
+        "owner",
+        "actor_description",
+        "client_address",
+    )
     readonly_fields = fields
 
     @admin.display(description="key")

@@ -8,11 +8,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from apikeys.models import SCOPES, ApiKey, KeyStatus, status_condition
-
-
-def status_of(api_key: ApiKey) -> str:
-    return str(api_key.status.label)
+from apikeys.models import SCOPES, KeyStatus, status_condition
 
 
 class StatusFilter(admin.SimpleListFilter):

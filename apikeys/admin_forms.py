@@ -1,20 +1,44 @@
-"""The admin's form for creating a key on a customer's behalf.
+"""The admin's forms for a key: creating one on a customer's behalf, its editable fields,
+and the grace of a roll.
 
-It only collects and checks input; ``apikeys.services.create_key`` makes the key.
+They only collect and check input; ``apikeys.services`` and ``apikeys.rolling`` act.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
+from apikeys import rolling, services
 from apikeys.forms import CreateKeyForm
-from apikeys.models import ApiKey
+from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
+from clipia_console.api import limits
+
+EXPIRY_CHOICES = (
+    ("never", "Never"),
+    ("7", "In 7 days"),
+    ("30", "In 30 days"),
+    ("90", "In 90 days"),
+    ("date", "On a date"),
+)
+EXPIRY_DATE_MISSING = "Choose the date the key expires."
+EXPIRY_DATE_UNUSED = "You gave an expiry date: choose “On a date” to use it, or clear the date."
+# A date means the end of that day: the key works all of it. A year ahead, at most
+# (services.MAX_LIFETIME allows the end of that day).
+LATEST_EXPIRY_DATE = timedelta(days=365)
+_QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds() // 60)
+
+if TYPE_CHECKING:
+    KeyModelForm = forms.ModelForm[ApiKey]
+else:
+    KeyModelForm = forms.ModelForm
 
 
 class ApiKeyCreationForm(CreateKeyForm):
@@ -32,7 +56,24 @@ class ApiKeyCreationForm(CreateKeyForm):
             "invalid_choice": "No such active user: choose the customer from the list.",
         },
     )
-    field_order = ("owner", "name", "environment", "scopes")
+    # Not sent at all (a form from before expiry existed, a script): never, the default.
+    expires = forms.ChoiceField(
+        choices=EXPIRY_CHOICES,
+        initial="never",
+        required=False,
+        widget=forms.RadioSelect,
+        label="Expires",
+        error_messages={"invalid_choice": "Choose Never, 7, 30 or 90 days, or a date."},
+    )
+    expires_on = forms.DateField(
+        required=False,
+        label="Expiry date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="With “On a date”: the key works until the end of that day (UTC), "
+        "at most a year ahead.",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    field_order = ("owner", "name", "environment", "scopes", "expires", "expires_on")
 
     def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +82,102 @@ class ApiKeyCreationForm(CreateKeyForm):
         owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), admin_site)
         owner.widget.choices = owner.choices
         self.fields["name"].help_text = "A label the customer will recognise."
+        today = timezone.localdate()
+        self.fields["expires_on"].widget.attrs.update(
+            min=today.isoformat(), max=(today + LATEST_EXPIRY_DATE).isoformat()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("expires_on") and cleaned.get("expires") != "date":
+            # Never silently drop what staff typed: a key they meant to expire would not.
+            self.add_error("expires", EXPIRY_DATE_UNUSED)
+        if cleaned.get("expires") == "date" and "expires_on" not in self.errors:
+            chosen: date | None = cleaned.get("expires_on")
+            today = timezone.localdate()
+            if chosen is None:
+                self.add_error("expires_on", EXPIRY_DATE_MISSING)
+            elif chosen < today:
+                self.add_error("expires_on", services.EXPIRY_IN_PAST)
+            elif chosen > today + LATEST_EXPIRY_DATE:
+                self.add_error("expires_on", services.EXPIRY_TOO_FAR)
+        return cleaned
+
+    def expires_at(self) -> datetime | None:
+        """When the key chosen expires (None: never). Call once the form is valid."""
+        choice = self.cleaned_data["expires"]
+        if choice in ("", "never"):
+            return None
+        if choice == "date":
+            next_day = self.cleaned_data["expires_on"] + timedelta(days=1)
+            return timezone.make_aware(datetime.combine(next_day, time.min))
+        return timezone.now() + timedelta(days=int(choice))
+
+    def field_for(self, service_field: str) -> str | None:
+        """The field to show a services.InvalidKeyInput about ``service_field`` on."""
+        if service_field == "expires_at":
+            return "expires_on" if self.cleaned_data.get("expires") == "date" else "expires"
+        return service_field if service_field in self.fields else None
+
+
+class ApiKeyChangeForm(KeyModelForm):
+    """What staff may change on a key: its label and its request limit. The admin's
+    save_model hands them to services.update_name_and_note and set_generation_rate_limit,
+    which say the same as these messages about what they refuse."""
+
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        error_messages={"required": services.NAME_MISSING, "max_length": services.NAME_TOO_LONG},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Optional: where the key is stored, who runs it. Never the key itself.",
+        error_messages={"max_length": services.NOTE_TOO_LONG},
+    )
+    generation_rate_limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=services.MAX_GENERATION_RATE_LIMIT,
+        label="Generation requests per minute",
+        error_messages={
+            "invalid": services.RATE_LIMIT_INVALID,
+            "min_value": services.RATE_LIMIT_INVALID,
+            "max_value": services.RATE_LIMIT_INVALID,
+        },
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ("name", "note", "generation_rate_limit")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "generation_rate_limit" in self.fields:
+            default = limits.limit_for(ApiKey(environment=self.instance.environment))
+            self.fields["generation_rate_limit"].help_text = (
+                f"Empty for the {self.instance.get_environment_display().lower()} "
+                f"environment's default, {default} per minute."
+            )
+
+
+class RollForm(forms.Form):
+    grace = forms.ChoiceField(
+        choices=tuple(rolling.GRACE_LABELS.items()),
+        initial="24h",
+        widget=forms.RadioSelect,
+        label="Grace for the old secret",
+        help_text="Never past the key's expiry. It retires sooner by itself once the new "
+        f"secret is in use and the old one has been silent for {_QUIET_MINUTES} minutes.",
+        error_messages={
+            "required": "Choose how long the old secret keeps working.",
+            "invalid_choice": "Choose how long the old secret keeps working.",
+        },
+    )
+
+    def grace_period(self) -> timedelta:
+        return rolling.GRACE_PERIODS[self.cleaned_data["grace"]]
 
 
 def user_by_username_or_email(value: str, *, active_only: bool) -> AbstractBaseUser:

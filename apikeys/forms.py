@@ -5,10 +5,13 @@ apikeys.services.create_key, whose errors the views put back on these fields."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.http import QueryDict
 
 from apikeys import services
-from apikeys.lifecycle_forms import ExpiryForm
+from apikeys.lifecycle_forms import EXPIRY_CHOICES, ExpiryForm
 from apikeys.models import NAME_MAX_LENGTH, SCOPES
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
@@ -39,3 +42,30 @@ class CreateKeyForm(ExpiryForm):
             "invalid_choice": services.SCOPES_ALLOWED,
         },
     )
+
+
+# What each scope grants, said next to its checkbox.
+SCOPE_HELP = {
+    "generate": "Start generations with POST /v1/models/…; live keys spend your credits.",
+    "read": "Reserved for read-only uses, e.g. /v1/usage.",
+}
+
+
+def typed_fields(data: QueryDict) -> dict[str, Any]:
+    """The create form's fields from ``data`` (a POST interrupted by signing in, or the
+    query string it comes back with), trimmed to what the form accepts."""
+    fields: dict[str, Any] = {}
+    name = str(data.get("name", ""))[:NAME_MAX_LENGTH]
+    if name:
+        fields["name"] = name
+    if data.get("environment") in dict(ENVIRONMENT_CHOICES):
+        fields["environment"] = data["environment"]
+    scopes = [scope for scope in data.getlist("scopes") if scope in SCOPES]
+    if scopes:
+        fields["scopes"] = scopes
+    if data.get("expires") in dict(EXPIRY_CHOICES):
+        fields["expires"] = data["expires"]
+    expires_on = str(data.get("expires_on", ""))[:10]
+    if expires_on:
+        fields["expires_on"] = expires_on
+    return fields

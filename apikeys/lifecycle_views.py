@@ -17,31 +17,50 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from apikeys import rolling, services, sudo
+from apikeys import form_tokens, rolling, services, sudo
 from apikeys.lifecycle_forms import EditKeyForm, RollForm
 from apikeys.models import ApiKey, KeyStatus
 from apikeys.sudo_views import ask_unless_recent
-from apikeys.views import ConsoleRequest, _account_url, _actor, _keys_of, sign_in_required
+from apikeys.views import (
+    ConsoleRequest,
+    _account_url,
+    _actor,
+    _context,
+    _keys_of,
+    sign_in_required,
+)
 
 CANNOT_ROLL_STATUS = 409
+ROLLED_ALREADY = (
+    "This form was already used — the key was rolled and its new key shown once. "
+    "Roll again below only if you need another new key."
+)
+
+
+def _this_page(request: ConsoleRequest) -> str:
+    """Where signing in comes back to: the page that asks for the action again (a POST
+    cannot be replayed), or the list an htmx request came from."""
+    return request.htmx.current_url_abs_path or request.get_full_path()
+
+
 QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds()) // 60
 
 
 @never_cache
 @sensitive_post_parameters(sudo.PASSWORD_FIELD)
-@sign_in_required
+@sign_in_required(_this_page)
 @require_http_methods(["GET", "POST"])
-@sensitive_variables("raw_key", "new_key", "context")
 def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
     api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
     form = RollForm(request.POST or None, api_key=api_key)
-    context: dict[str, Any] = {
-        "key": api_key,
-        "form": form,
-        "tab": "api_keys",
-        "quiet_minutes": QUIET_MINUTES,
-        "in_grace": rolling.previous_works(api_key, timezone.now()),
-    }
+    context = _context(
+        request,
+        key=api_key,
+        form=form,
+        form_token=form_tokens.new(),
+        quiet_minutes=QUIET_MINUTES,
+        in_grace=rolling.previous_works(api_key, timezone.now()),
+    )
     if not _can_roll(api_key):
         context["error"] = _cannot_roll_message(api_key)
         status = 200 if request.method == "GET" else CANNOT_ROLL_STATUS
@@ -50,11 +69,27 @@ def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
         return _render_roll(request, context, status=200 if request.method == "GET" else 422)
     cancel_url = reverse("apikeys:roll", args=[api_key.pk])
     confirming = ask_unless_recent(request, action=f"roll “{api_key.name}”", cancel_url=cancel_url)
-    if confirming is not None:
-        return confirming
+    return confirming or _roll(request, api_key, form, context)
+
+
+# Error reports (DEBUG pages, error emails) show "********" for these locals, not the key.
+@sensitive_variables("raw_key", "context")
+def _roll(
+    request: ConsoleRequest, api_key: ApiKey, form: RollForm, context: dict[str, Any]
+) -> HttpResponse:
+    # Single-use, as the create form's: a reload that re-POSTs must not roll again, which
+    # would retire at once the old secret that production still uses.
+    token = str(request.POST.get(form_tokens.FIELD, ""))
+    if not form_tokens.is_well_formed(token):
+        context["alert"] = form_tokens.OUT_OF_DATE
+        return _render_roll(request, context, status=422)
+    if not form_tokens.claim(token):
+        context["alert"] = ROLLED_ALREADY
+        return _render_roll(request, context, status=409)
     try:
         api_key, raw_key = rolling.roll_key(api_key, grace=form.chosen_grace, actor=_actor(request))
     except rolling.CannotRoll as exc:
+        form_tokens.release(token)
         context["error"] = str(exc)
         return _render_roll(request, context, status=CANNOT_ROLL_STATUS)
     # As at creation: the new key lives in this response only (never_cache: no-store).
@@ -78,13 +113,13 @@ def _cannot_roll_message(api_key: ApiKey) -> str:
 
 
 @never_cache
-@sign_in_required
+@sign_in_required(_this_page)
 @require_http_methods(["GET", "POST"])
 def end_grace(request: ConsoleRequest, key_id: int) -> HttpResponse:
     api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
     in_grace = rolling.previous_works(api_key, timezone.now())
     if request.method == "GET":
-        context = {"key": api_key, "in_grace": in_grace, "tab": "api_keys"}
+        context = _context(request, key=api_key, in_grace=in_grace)
         return render(request, "apikeys/end_grace_confirm.html", context)
     ended = in_grace and rolling.end_grace(api_key, actor=_actor(request))
     if ended:
@@ -101,7 +136,7 @@ def end_grace(request: ConsoleRequest, key_id: int) -> HttpResponse:
 
 
 @never_cache
-@sign_in_required
+@sign_in_required(_this_page)
 @require_http_methods(["GET", "POST"])
 def edit(request: ConsoleRequest, key_id: int) -> HttpResponse:
     api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
@@ -138,5 +173,5 @@ def _render_edit(
     request: ConsoleRequest, api_key: ApiKey, form: EditKeyForm, *, status: int
 ) -> HttpResponse:
     template = "apikeys/partials/key_edit_row.html" if request.htmx else "apikeys/edit_key.html"
-    context = {"key": api_key, "form": form, "tab": "api_keys"}
+    context = _context(request, key=api_key, form=form)
     return render(request, template, context, status=status)

@@ -162,7 +162,23 @@ class ApiKey(models.Model):
         return self.status_at(timezone.now())
 
 
-class ApiKeyEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record of what happened: written once, never changed or deleted one by one
+    (an audit trail, a ledger). Bulk deletes still cascade from their owner."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self._meta.verbose_name_plural} are append-only")
+
+
+class ApiKeyEvent(AppendOnlyModel):
     """Append-only audit trail of what happened to a key, by whom, from where."""
 
     class Kind(models.TextChoices):
@@ -177,6 +193,7 @@ class ApiKeyEvent(models.Model):
         ADDRESSES_CHANGED = "addresses_changed", "Allowed addresses changed"
         PAUSED = "paused", "Paused"
         RESUMED = "resumed", "Resumed"
+        LIMIT_CHANGED = "limit_changed", "Request limit changed"
 
     class ActorKind(models.TextChoices):
         OWNER = "owner", "Owner"
@@ -212,14 +229,6 @@ class ApiKeyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.actor_description}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise ValueError("API key events are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("API key events are append-only")
 
     @property
     def actor_description(self) -> str:

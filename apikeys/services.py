@@ -159,9 +159,16 @@ def find_by_prefix(prefix: str) -> ApiKey | None:
     return ApiKey.objects.filter(lookup_id=lookup_id).select_related("owner").first()
 
 
-# Changing a key's label (the console and the admin call this).
+# Changing a key's label and its request limit (the console and the admin call these).
 
 NOTE_TOO_LONG = f"Notes are at most {NOTE_MAX_LENGTH} characters."
+# A staff-set generation limit: at least one request a minute (pausing a key is how it
+# stops spending), at most what a single key could plausibly need.
+MAX_GENERATION_RATE_LIMIT = 10_000
+RATE_LIMIT_INVALID = (
+    f"A request limit is a whole number of requests per minute from 1 to "
+    f"{MAX_GENERATION_RATE_LIMIT}, or empty for the environment's default."
+)
 # Names quoted in an audit reason are cut to this, so that two of them fit its column.
 _REASON_NAME_LENGTH = 85
 
@@ -191,5 +198,26 @@ def update_name_and_note(api_key: ApiKey, *, name: str, note: str, actor: Actor)
     return bool(changes)
 
 
+def set_generation_rate_limit(api_key: ApiKey, limit: int | None, *, actor: Actor) -> bool:
+    """Set ``api_key``'s generation requests per minute (None: its environment's default,
+    clipia_console.api.limits). True if it changed; the LIMIT_CHANGED event says old → new."""
+    if limit is not None and not 1 <= limit <= MAX_GENERATION_RATE_LIMIT:
+        raise InvalidKeyInput("generation_rate_limit", RATE_LIMIT_INVALID)
+    with transaction.atomic():
+        locked = ApiKey.objects.select_for_update().only("generation_rate_limit")
+        old = locked.get(pk=api_key.pk).generation_rate_limit
+        changed = old != limit
+        if changed:
+            ApiKey.objects.filter(pk=api_key.pk).update(generation_rate_limit=limit)
+            reason = f"{_per_minute(old)} → {_per_minute(limit)}"
+            record(api_key, ApiKeyEvent.Kind.LIMIT_CHANGED, actor, reason=reason)
+    api_key.generation_rate_limit = limit
+    return changed
+
+
 def _shorten(name: str) -> str:
     return name if len(name) <= _REASON_NAME_LENGTH else name[: _REASON_NAME_LENGTH - 1] + "…"
+
+
+def _per_minute(limit: int | None) -> str:
+    return "environment default" if limit is None else f"{limit} per minute"

@@ -11,6 +11,7 @@ import functools
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,12 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from apikeys import conf, ratelimit, services, sudo
+from apikeys import conf, form_tokens, ratelimit, services, sudo
 from apikeys.client import client_address
-from apikeys.forms import CreateKeyForm
-from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
+from apikeys.forms import CreateKeyForm, typed_fields
+from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from apikeys.ratelimit import too_many_message, with_retry_after
 from apikeys.sudo_views import ask_unless_recent
+from apikeys.templatetags.console import RESUME_REVOKE
+from clipia_console.billing.credits import balance_of
 
 KEYS_PER_PAGE = 20
 
@@ -49,19 +52,44 @@ class ConsoleRequest(HttpRequest):
 View = Callable[..., HttpResponse]
 
 
-def sign_in_required(view: View) -> View:
-    """login_required, except that an htmx request whose session ended gets the whole
-    browser sent to sign in (HX-Redirect) instead of a sign-in page swapped into a row."""
-    guarded = login_required(view)
+def sign_in_required(resume: Callable[[ConsoleRequest], str]) -> Callable[[View], View]:
+    """login_required, where ``resume(request)`` says where to come back to after signing
+    in: a POST cannot be replayed, so it returns to the page that asks for it again. An
+    htmx request gets the whole browser sent to sign in (HX-Redirect), not a sign-in page
+    swapped into a row."""
 
-    @functools.wraps(view)
-    def wrapper(request: ConsoleRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.htmx and not request.user.is_authenticated:
-            back_to = request.htmx.current_url_abs_path or request.get_full_path()
-            return HttpResponseClientRedirect(redirect_to_login(back_to).url)
-        return guarded(request, *args, **kwargs)
+    def decorate(view: View) -> View:
+        guarded = login_required(view)
 
-    return wrapper
+        @functools.wraps(view)
+        def wrapper(request: ConsoleRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated:
+                return guarded(request, *args, **kwargs)
+            sign_in_url = redirect_to_login(resume(request)).url
+            if request.htmx:
+                return HttpResponseClientRedirect(sign_in_url)
+            return redirect(sign_in_url)
+
+        return wrapper
+
+    return decorate
+
+
+def _back_to_the_list(request: ConsoleRequest) -> str:
+    """The page the browser showed; for a create, the list with what was typed kept."""
+    if request.method == "POST":
+        typed = urlencode(typed_fields(request.POST), doseq=True)
+        return f"{reverse('apikeys:api_keys')}?{typed}" if typed else reverse("apikeys:api_keys")
+    return request.htmx.current_url_abs_path or request.get_full_path()
+
+
+def _back_to_the_confirmation(request: ConsoleRequest) -> str:
+    """A revoke's own confirmation page; the sign-in page names the key this browser was
+    revoking (apikeys.templatetags.console.sign_in_reason)."""
+    if request.method == "POST":
+        name = str(request.POST.get("key_name", ""))[:NAME_MAX_LENGTH]
+        request.session[RESUME_REVOKE] = {"path": request.path, "name": name}
+    return request.path
 
 
 @require_GET
@@ -72,29 +100,31 @@ def console_home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters(sudo.PASSWORD_FIELD)
-@sign_in_required
+@sign_in_required(_back_to_the_list)
 @require_http_methods(["GET", "POST"])
 def api_keys(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
         return _create(request)
-    return _render_create(request, CreateKeyForm(), status=200)
+    # A create interrupted by signing in comes back with what was typed.
+    return _render_create(request, CreateKeyForm(initial=typed_fields(request.GET)), status=200)
 
 
 @never_cache
-@sign_in_required
+@sign_in_required(_back_to_the_confirmation)
 @require_http_methods(["GET", "POST"])
 def revoke(request: ConsoleRequest, key_id: int) -> HttpResponse:
     # Ownership is part of the query: anyone else's id is indistinguishable from no id.
     api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
     if request.method == "GET":
-        return render(request, "apikeys/revoke_confirm.html", {"key": api_key, "tab": "api_keys"})
+        request.session.pop(RESUME_REVOKE, None)
+        return render(request, "apikeys/revoke_confirm.html", _context(request, key=api_key))
     retry_after = _console_limit(request, "revoke")
     if retry_after is not None:
         error = too_many_message("revocations", retry_after)
         template = (
             "apikeys/partials/key_row.html" if request.htmx else "apikeys/revoke_confirm.html"
         )
-        context = {"key": api_key, "error": error, "tab": "api_keys"}
+        context = _context(request, key=api_key, error=error)
         return with_retry_after(render(request, template, context, status=429), retry_after)
     was_active = services.revoke_key(api_key, actor=_actor(request))
     if was_active:
@@ -116,6 +146,7 @@ def _create(request: ConsoleRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_create(request, form, status=422)
     if form.cleaned_data["environment"] == "live":
+        # Before the form's single-use token is claimed: the confirmation carries it.
         confirming = ask_unless_recent(
             request, action="create a live key", cancel_url=reverse("apikeys:api_keys")
         )
@@ -125,6 +156,14 @@ def _create(request: ConsoleRequest) -> HttpResponse:
     if retry_after is not None:
         form.add_error(None, too_many_message("new keys", retry_after))
         return with_retry_after(_render_create(request, form, status=429), retry_after)
+    token = str(request.POST.get(form_tokens.FIELD, ""))
+    if not form_tokens.is_well_formed(token):
+        form.add_error(None, form_tokens.OUT_OF_DATE)
+        return _render_create(request, form, status=422)
+    if not form_tokens.claim(token):
+        # A reload of the create response: its key exists and was shown once already.
+        again = CreateKeyForm(initial={"environment": form.cleaned_data["environment"]})
+        return _render_create(request, again, status=409, alert=form_tokens.ALREADY_USED)
     try:
         api_key, raw_key = services.create_key(
             owner=request.user,
@@ -134,17 +173,20 @@ def _create(request: ConsoleRequest) -> HttpResponse:
             expires_at=form.cleaned_data["expires_at"],
             actor=_actor(request),
         )
-    except services.InvalidKeyInput as exc:
-        field = "expires_on" if exc.field == "expires_at" else exc.field
-        form.add_error(field if field in form.fields else None, exc.message)
-        return _render_create(request, form, status=422)
-    except services.KeyLimitReached as exc:
-        form.add_error(None, str(exc))
+    except (services.InvalidKeyInput, services.KeyLimitReached) as exc:
+        form_tokens.release(token)
+        field = getattr(exc, "field", None)
+        field = "expires_on" if field == "expires_at" else field
+        form.add_error(field if field in form.fields else None, str(exc))
         return _render_create(request, form, status=422)
     # The full key lives in this response only: not in the session, messages, a redirect
     # or a cache (never_cache makes it no-store), and not in any log line.
     new_key = {"row": api_key, "value": raw_key, "curl_url": _account_url(request)}
-    return _render_create(request, CreateKeyForm(), status=201, new_key=new_key)
+    next_form = CreateKeyForm(initial={"environment": api_key.environment})
+    response = _render_create(request, next_form, status=201, new_key=new_key)
+    if request.htmx:
+        response["HX-Replace-Url"] = reverse("apikeys:api_keys")  # the list is on page 1 now
+    return response
 
 
 @sensitive_variables("new_key", "context")
@@ -154,22 +196,32 @@ def _render_create(
     *,
     status: int,
     new_key: dict[str, Any] | None = None,
+    alert: str = "",
 ) -> HttpResponse:
-    context: dict[str, Any] = {"form": form, "new_key": new_key, "tab": "api_keys"}
+    context = _context(
+        request, form=form, new_key=new_key, form_token=form_tokens.new(), alert=alert
+    )
     if request.htmx:
         if new_key is not None:
             context["page"] = _key_page(request.user, 1)
         template = "apikeys/partials/create_response.html"
     else:
-        context["page"] = _key_page(request.user, request.GET.get("page", 1))
+        page = 1 if request.method == "POST" else request.GET.get("page", 1)
+        context["page"] = _key_page(request.user, page)
         template = "apikeys/api_keys.html"
     return render(request, template, context, status=status)
 
 
+def _context(request: ConsoleRequest, **extra: Any) -> dict[str, Any]:
+    """What every console page shows: its tab and the account's credit balance."""
+    return {"tab": "api_keys", "balance": balance_of(request.user.pk), **extra}
+
+
 def _keys_of(user: User) -> ApiKeyQuerySet:
-    """The user's keys with what a row shows: the revocation event and who did it (one
-    prefetch query per page, however many keys), never the hash."""
-    revocations = ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.REVOKED).select_related("actor")
+    """The user's keys with what a row shows: the revocation event (one prefetch query per
+    page, however many keys; who revoked it is its actor_kind, never a staff username),
+    never the hash."""
+    revocations = ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.REVOKED)
     return (
         ApiKey.objects.filter(owner=user)
         .defer("hashed_key")

@@ -128,21 +128,9 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # An unreachable database must fail a request in seconds (503), not hang a worker
         # for the operating system's TCP timeout.
-        connect_timeout = env_int("DATABASE_CONNECT_TIMEOUT", 5)
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["connect_timeout"] = connect_timeout
-        if env_bool("DATABASE_POOL", True):
-            # psycopg's pool per process instead of a persistent connection re-checked
-            # with a `SELECT 1` round trip at the start of every request: a connection
-            # that broke is discarded when it is returned, so the pool heals after an
-            # outage without costing each healthy request a round trip.
-            options["pool"] = {
-                "min_size": 1,
-                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
-                "timeout": connect_timeout,
-            }
-            DATABASES["default"]["CONN_MAX_AGE"] = 0
-            DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+            "DATABASE_CONNECT_TIMEOUT", 5
+        )
 else:
     DATABASES = {
         "default": {

@@ -22,6 +22,28 @@ def revoke_page(api_key: ApiKey) -> str:
     return reverse("admin:apikeys_apikey_revoke", args=[api_key.pk])
 
 
+def roll_page(api_key: ApiKey) -> str:
+    return reverse("admin:apikeys_apikey_roll", args=[api_key.pk])
+
+
+def end_grace_page(api_key: ApiKey) -> str:
+    return reverse("admin:apikeys_apikey_end_grace", args=[api_key.pk])
+
+
+def key_form(api_key: ApiKey, **fields: str) -> dict[str, str]:
+    """What the key page's form posts, with ``fields`` changed."""
+    return {
+        "name": api_key.name,
+        "note": api_key.note,
+        "generation_rate_limit": ""
+        if api_key.generation_rate_limit is None
+        else str(api_key.generation_rate_limit),
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
 def signed_in_with(user: User, *codenames: str) -> Client:
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     client = Client()

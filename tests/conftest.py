@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,8 +17,7 @@ from apikeys import ratelimit, services
 from apikeys.models import ApiKey
 from clipia_console.api.models import VideoModel
 from clipia_console.billing import credits
-
-PASSWORD = "correct-horse-battery"
+from tests.support import PASSWORD, MakeKey
 
 
 def uses_real_services() -> bool:
@@ -73,9 +72,6 @@ def staff_client(staff: User) -> Client:
     return client
 
 
-MakeKey = Callable[..., tuple[ApiKey, str]]
-
-
 @pytest.fixture
 def make_key(db: Any) -> MakeKey:
     """make_key(owner, env="test", scopes=("generate", "read"), name="…") -> (row, raw)."""
@@ -127,9 +123,3 @@ def funded(alice: User) -> User:
 def api() -> Client:
     """A client that sends no cookies and speaks JSON; pass headers per request."""
     return Client(enforce_csrf_checks=True)
-
-
-def bearer(raw_key: str) -> dict[str, Any]:
-    # dict[str, Any]: django-stubs types Client.get's **extra per keyword, so a str-valued
-    # dict would not type-check when spread into it.
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,15 @@ FAST = "clipia/motion-v1-fast"  # 5 credits
 STAFF_COMMAND = Actor.command("tests")
 
 
-def auth(raw_key: str) -> dict[str, Any]:
+PASSWORD = "correct-horse-battery"
+# make_key(owner, env="test", scopes=("generate", "read"), name="…") -> (row, full key)
+MakeKey = Callable[..., tuple[ApiKey, str]]
+
+
+def bearer(raw_key: str) -> dict[str, Any]:
+    """The header that sends ``raw_key``, for Django's test client. dict[str, Any]:
+    django-stubs types Client.get's **extra per keyword, so a str-valued dict would not
+    type-check when spread into it."""
     return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
 
 
@@ -26,7 +35,7 @@ def generate(raw_key: str, model: str = MOTION, **extra: Any) -> Any:
         f"/v1/models/{model}",
         data={"prompt": "a kite in the wind"},
         content_type="application/json",
-        **auth(raw_key),
+        **bearer(raw_key),
         **extra,
     )
 

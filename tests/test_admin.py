@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from apikeys import services
 from apikeys.admin import ApiKeyAdmin
+from apikeys.admin_forms import ApiKeyChangeForm
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.api.admin import AccountAdmin
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account, LedgerEntry
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
@@ -340,14 +341,17 @@ def test_editing_a_key_changes_only_its_name(
 
 
 def test_saving_a_key_form_loaded_before_a_revocation_keeps_the_revocation(
-    rf: RequestFactory, alice: User, make_key: MakeKey
+    rf: RequestFactory, staff: User, alice: User, make_key: MakeKey
 ) -> None:
     api_key, _ = make_key(alice)
     stale = ApiKey.objects.get(pk=api_key.pk)
     services.revoke_key(api_key, actor=services.Actor.command("tests"))
-    stale.name = "renamed"
+    form = ApiKeyChangeForm({"name": "renamed", "note": ""}, instance=stale)
+    assert form.is_valid()
+    request = rf.post("/")
+    request.user = staff
 
-    ApiKeyAdmin(ApiKey, site).save_model(rf.post("/"), stale, None, True)
+    ApiKeyAdmin(ApiKey, site).save_model(request, form.save(commit=False), form, True)
 
     fresh = ApiKey.objects.get(pk=api_key.pk)
     assert fresh.name == "renamed"

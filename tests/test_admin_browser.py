@@ -4,7 +4,6 @@ confirmation, and the owner autocomplete. Also writes the admin screenshots."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -13,12 +12,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from apikeys.models import ApiKey
 from tests.admin_support import KEYS, key_page
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
-from tests.conftest import MakeKey
+from tests.browser_support import chromium, save_screenshot
+from tests.support import MakeKey
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,22 +27,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_chromium()
-    # Playwright's sync API keeps an event loop in this thread; the ORM use is synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as browser:
+        yield browser
 
 
 def signed_in_page(browser: Browser, live_server: Any, staff: User, **options: Any) -> Page:
@@ -75,7 +60,8 @@ def nojs_staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator
 
 
 def busy_keys(make_key: MakeKey) -> list[ApiKey]:
-    """Keys as a real list shows them: long names and emails, live and test, used or not."""
+    """Keys as a real list shows them: long names and emails, live and test, used or not,
+    one expiring soon."""
     owners = [
         User.objects.create_user(
             f"customer-{n}", f"integration.team+{n}@a-long-company-name.example"
@@ -89,6 +75,7 @@ def busy_keys(make_key: MakeKey) -> list[ApiKey]:
         )
         made.append(api_key)
     ApiKey.objects.filter(pk=made[1].pk).update(last_used_at=timezone.now() - timedelta(minutes=5))
+    ApiKey.objects.filter(pk=made[2].pk).update(expires_at=timezone.now() + timedelta(days=3))
     return made
 
 
@@ -189,3 +176,26 @@ def test_staff_pick_the_owner_by_typing_and_the_key_starts_in_test(
     expect(staff_page.get_by_text("Copy this key now")).to_be_visible()
     assert ApiKey.objects.get(owner=alice).environment == "test"
     assert not errors
+
+
+def test_rolling_from_the_key_page_then_ending_the_grace(
+    staff_page: Page, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, "live", name="render farm")
+    staff_page.goto(key_page(api_key))
+
+    staff_page.get_by_role("link", name="Roll this key…").click()
+    staff_page.get_by_label("24 hours").check()
+    save_screenshot(staff_page, "admin-roll-confirmation")
+    staff_page.get_by_role("button", name="Roll the key").click()
+
+    new_key = staff_page.get_by_label("The new API key").input_value()
+    assert new_key.startswith(api_key.display_prefix)
+    staff_page.get_by_role("link", name="View the key’s details").click()
+    expect(staff_page.get_by_text("The old secret works until")).to_be_visible()
+    save_screenshot(staff_page, "admin-key-in-grace")
+    assert new_key not in staff_page.content()
+    staff_page.get_by_role("link", name="End grace now…").click()
+    staff_page.get_by_role("button", name="Yes, retire the old secret now").click()
+    expect(staff_page.locator(".messagelist")).to_contain_text("no longer works")
+    expect(staff_page.get_by_role("link", name="End grace now…")).to_have_count(0)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.admin_support import signed_in_with
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 ADD_KEY = reverse("admin:apikeys_apikey_add")
 OWNER_SEARCH = reverse("admin:autocomplete")
@@ -81,5 +81,5 @@ def test_a_users_permissions_say_what_each_one_grants(staff_client: Client, alic
     page = staff_client.get(reverse("admin:auth_user_change", args=[alice.pk])).content.decode()
 
     assert "mint a key, live or test, for any active customer" in page
-    assert "rename and revoke any customer" in page
+    assert "roll (seeing the new key once) and revoke any customer" in page
     assert "refund" in page

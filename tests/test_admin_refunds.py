@@ -18,7 +18,7 @@ from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account, LedgerEntry
 from tests.admin_support import GENERATIONS, KEYS, key_page, make_generation, signed_in_with
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 ACCOUNTS = reverse("admin:billing_account_changelist")
 LEDGER = reverse("admin:billing_ledgerentry_changelist")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from apikeys.admin import ApiKeyAdmin
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.admin_support import KEYS, key_page, revoke_page, signed_in_with
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 
 @pytest.fixture

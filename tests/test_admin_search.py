@@ -15,7 +15,7 @@ from apikeys.admin_search import without_pasted_keys
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from tests.admin_support import KEYS, key_page, make_generation, signed_in_with
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 FIND_LEAKED = reverse("admin:apikeys_apikey_find_leaked")
 CHANGELISTS = [

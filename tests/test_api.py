@@ -14,8 +14,8 @@ from apikeys.models import ApiKey
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey, bearer
 from tests.servers import gunicorn, subprocess_database_url
+from tests.support import MakeKey, bearer
 
 MOTION = "/v1/models/clipia/motion-v1"
 

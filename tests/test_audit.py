@@ -21,7 +21,7 @@ from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
-from tests.conftest import MakeKey
+from tests.support import MakeKey
 
 KEYS = reverse("admin:apikeys_apikey_changelist")
 ADD_KEY = reverse("admin:apikeys_apikey_add")

@@ -11,7 +11,7 @@ from django.test import Client
 
 from apikeys import keys, services
 from apikeys.models import ApiKey
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 ACCOUNT = "/v1/account"
 

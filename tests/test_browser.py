@@ -4,25 +4,27 @@ also write the README's screenshots to docs/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from apikeys import services
 from apikeys.models import ApiKey
+from clipia_console.billing import credits
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FULL_KEY,
-    require_chromium,
+    KEYS_PATH,
+    chromium,
+    fill_create_form,
+    open_page,
     save_screenshot,
+    sign_in,
 )
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 # live_server needs committed rows (transaction=True). serialized_rollback: each test
 # starts from the migrated data (the seeded model catalog), and the flush after it skips
@@ -32,35 +34,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-KEYS_PATH = "/developer/api-keys/"
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_chromium()
-    # Playwright's sync API keeps an event loop in this thread, and Django refuses ORM
-    # calls from a thread with a running loop; the test thread's ORM use is synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def open_page(browser: Browser, live_server: Any, **options: Any) -> Page:
-    options.setdefault("viewport", {"width": 1280, "height": 900})
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(10_000)
-    return context.new_page()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -77,27 +55,13 @@ def nojs_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     page.context.close()
 
 
-def sign_in(page: Page, username: str = "alice") -> None:
-    page.goto(KEYS_PATH)
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(f"{KEYS_PATH}$"))
-
-
-def fill_create_form(page: Page, name: str, environment: str = "test") -> None:
-    page.get_by_label("Name").fill(name)
-    page.locator(f"label.segment-{environment}").click()
-    page.get_by_role("button", name="Create key").click()
-
-
 def v1_account_status(page: Page, raw_key: str) -> int:
     response = page.request.get("/v1/account", headers={"Authorization": f"Bearer {raw_key}"})
     return response.status
 
 
 def test_sign_in_create_copy_use_revoke_then_401(page: Page, alice: User) -> None:
+    credits.grant(alice, 1400, reason="test")
     sign_in(page)
     expect(page.get_by_text("No API keys yet")).to_be_visible()
     save_screenshot(page, "api-keys-empty")
@@ -109,6 +73,7 @@ def test_sign_in_create_copy_use_revoke_then_401(page: Page, alice: User) -> Non
     expect(panel).to_be_visible()
     expect(panel).to_be_focused()
     expect(panel).to_contain_text("Store it now; it will not be shown again.")
+    expect(panel).to_contain_text("Live: spends your credits (balance 1\u202f400).")
     expect(page.locator("#key-list .key-name")).to_have_text(["Production server"])
     expect(page.locator("#announcer")).to_contain_text("Key “Production server” created.")
     raw_key = page.locator("#new-key-value").input_value()
@@ -122,14 +87,14 @@ def test_sign_in_create_copy_use_revoke_then_401(page: Page, alice: User) -> Non
     assert v1_account_status(page, raw_key) == 200
 
     api_key = ApiKey.objects.get(owner=alice)
-    page.get_by_role("link", name="Revoke Production server").click()
+    page.get_by_role("button", name="Revoke Production server").click()
     dialog = page.locator("dialog.dialog")
     expect(dialog).to_contain_text("Revoke “Production server”?")
     dialog.get_by_role("button", name="Revoke key").click()
 
     row = page.locator(f"#key-{api_key.pk}")
     expect(row).to_have_class(re.compile(r"\bis-revoked\b"))
-    expect(row).to_contain_text("by owner alice")
+    expect(row).to_contain_text("by you")
     expect(row).to_be_focused()  # its Revoke button is gone; focus stays on the row
     expect(page.locator("#announcer")).to_contain_text("Revoked “Production server”.")
     assert page.evaluate("window.stillTheSamePage") is True
@@ -144,7 +109,7 @@ def test_cancelling_the_revoke_dialog_keeps_the_key(
     api_key, raw_key = make_key(alice, name="Staging worker")
     sign_in(page)
 
-    page.get_by_role("link", name="Revoke Staging worker").click()
+    page.get_by_role("button", name="Revoke Staging worker").click()
     page.locator("dialog.dialog").get_by_role("button", name="Cancel").click()
 
     expect(page.locator("dialog.dialog")).to_be_hidden()
@@ -168,8 +133,8 @@ def test_the_whole_flow_works_without_javascript(nojs_page: Page, alice: User) -
     assert FULL_KEY.fullmatch(raw_key) and raw_key.startswith("clipia_test_")
     assert v1_account_status(page, raw_key) == 200
 
-    page.get_by_role("link", name="Revoke No-JS server").click()
-    expect(page).to_have_url(re.compile(r"/developer/api-keys/\d+/revoke/$"))
+    page.get_by_role("button", name="Revoke No-JS server").click()
+    expect(page).to_have_url(re.compile(r"/developer/api-keys/\d+/revoke/\??$"))
     expect(page.get_by_role("heading", name="Revoke “No-JS server”?")).to_be_visible()
     page.get_by_role("button", name="Revoke key").click()
 
@@ -254,6 +219,7 @@ def test_the_list_shows_badges_usage_and_revoked_keys_distinctly(
         old, actor=services.Actor.person(alice, owner_id=alice.pk, client_address=None)
     )
     make_key(alice, "test", name="Staging worker")
+    credits.grant(alice, 1400, reason="test")
     sign_in(page)
     assert v1_account_status(page, used_raw) == 200
     page.reload()
@@ -264,7 +230,7 @@ def test_the_list_shows_badges_usage_and_revoked_keys_distinctly(
     expect(page.locator(".badge-live")).to_have_count(2)
     expect(page.locator(".badge-test")).to_have_count(2)
     expect(page.locator(f"#key-{old.pk}")).to_have_class(re.compile(r"\bis-revoked\b"))
-    expect(page.locator(f"#key-{old.pk}")).to_contain_text("by owner alice")
+    expect(page.locator(f"#key-{old.pk}")).to_contain_text("by you")
     expect(page.locator(f"#key-{used.pk} .col-used")).not_to_contain_text("never")
     save_screenshot(page, "api-keys-list")
 
@@ -283,6 +249,7 @@ def test_it_is_usable_at_phone_width(browser: Browser, live_server: Any, alice: 
         fill_create_form(page, "Phone key", "live")
         expect(page.locator("#new-key")).to_be_visible()
         fill_create_form(page, "Second phone key")
+        page.locator("dialog.dialog").get_by_role("button", name="Create another key").click()
         expect(page.locator("#key-list .key-name")).to_have_count(2)
 
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -315,7 +282,7 @@ def test_the_console_runs_under_its_content_security_policy(
         expect(page.locator("#new-key")).to_be_focused()
         page.get_by_role("button", name="Copy key").click()
         expect(page.get_by_role("button", name="Copied")).to_be_visible()
-        page.get_by_role("link", name="Revoke Under CSP").click()
+        page.get_by_role("button", name="Revoke Under CSP").click()
         page.locator("dialog.dialog").get_by_role("button", name="Revoke key").click()
         expect(page.locator(".key-row.is-revoked")).to_have_count(1)
         assert violations == []

@@ -19,8 +19,7 @@ from clipia_console.api import generations
 from clipia_console.api.models import VideoModel
 from clipia_console.billing import credits, spending
 from clipia_console.billing.models import LedgerEntry, UsageDay
-from tests.conftest import MakeKey
-from tests.support import MOTION, auth, budget
+from tests.support import MOTION, MakeKey, bearer, budget
 
 pytestmark = [
     pytest.mark.services,
@@ -58,7 +57,7 @@ def generate_code(raw_key: str) -> Callable[[], str]:
             f"/v1/models/{MOTION}",
             data={"prompt": "a kite"},
             content_type="application/json",
-            **auth(raw_key),
+            **bearer(raw_key),
         )
         return "created" if response.status_code == 201 else response.json()["error"]["code"]
 
@@ -69,7 +68,7 @@ def test_concurrent_generations_stop_exactly_at_the_budget(alice: Any, make_key:
     credits.grant(alice, 10_000, reason="funds")
     key, raw = make_key(alice, "live")
     budget(key, 5 * PRICE, "day")
-    assert Client().get("/v1/key", **auth(raw)).status_code == 200  # warm
+    assert Client().get("/v1/key", **bearer(raw)).status_code == 200  # warm
 
     results = all_at_once([generate_code(raw) for _ in range(15)])
 
@@ -87,7 +86,7 @@ def test_balance_refusals_under_a_budget_leave_no_partial_charge(
     credits.grant(alice, 3 * PRICE, reason="funds")
     key, raw = make_key(alice, "live")
     budget(key, 10 * PRICE, "month")
-    assert Client().get("/v1/key", **auth(raw)).status_code == 200
+    assert Client().get("/v1/key", **bearer(raw)).status_code == 200
 
     results = all_at_once([generate_code(raw) for _ in range(9)])
 

@@ -13,8 +13,7 @@ from django.core import mail
 
 from clipia_console.billing import credits
 from clipia_console.settings import email_settings
-from tests.conftest import MakeKey
-from tests.support import FAST, budget, generate, set_clock
+from tests.support import FAST, MakeKey, budget, generate, set_clock
 
 pytestmark = pytest.mark.usefixtures("catalog")
 

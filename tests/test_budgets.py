@@ -15,8 +15,7 @@ from clipia_console.api import generations
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey
-from tests.support import FAST, auth, budget, generate, set_clock
+from tests.support import FAST, MakeKey, bearer, budget, generate, set_clock
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
@@ -160,19 +159,19 @@ def test_budget_headers_on_every_answer_of_a_budgeted_key(
     created = generate(raw)
     assert created["Clipia-Credits-Charged"] == "20"
 
-    account = Client().get("/v1/account", **auth(raw))
+    account = Client().get("/v1/account", **bearer(raw))
 
     assert account["Clipia-Key-Budget-Limit"] == "100"
     assert account["Clipia-Key-Budget-Remaining"] == "80"
     assert account["Clipia-Key-Budget-Reset"] == "2026-04-01T00:00:00Z"
-    not_found = Client().get("/v1/generations/nope", **auth(raw))
+    not_found = Client().get("/v1/generations/nope", **bearer(raw))
     assert not_found.status_code == 404
     assert not_found["Clipia-Key-Budget-Remaining"] == "80"
 
 
 def test_a_key_without_budget_sends_no_budget_headers(live_key: tuple[ApiKey, str]) -> None:
     _, raw = live_key
-    response = Client().get("/v1/models", **auth(raw))
+    response = Client().get("/v1/models", **bearer(raw))
     assert "Clipia-Key-Budget-Limit" not in response
 
 
@@ -181,7 +180,7 @@ def test_a_budgeted_warm_key_reads_in_one_query(
 ) -> None:
     key, raw = test_key
     budget(key, 100)
-    Client().get("/v1/account", **auth(raw))  # warm, first use recorded
+    Client().get("/v1/account", **bearer(raw))  # warm, first use recorded
     with django_assert_num_queries(1):
-        response = Client().get("/v1/key", **auth(raw))
+        response = Client().get("/v1/key", **bearer(raw))
     assert response["Clipia-Key-Budget-Limit"] == "100"

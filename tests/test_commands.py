@@ -17,7 +17,7 @@ from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.api import generations
 from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
 from clipia_console.billing import credits
-from tests.conftest import bearer
+from tests.support import bearer
 
 
 def run(*args: str) -> tuple[str, str]:

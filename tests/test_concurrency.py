@@ -16,7 +16,7 @@ from clipia_console.api import generations
 from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 pytestmark = [
     pytest.mark.services,

@@ -6,8 +6,11 @@ from __future__ import annotations
 import logging
 import operator
 import re
+import secrets
+from datetime import timedelta
 from html import unescape
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,12 +19,14 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from apikeys import services, views
 from apikeys.models import ApiKey, ApiKeyEvent
+from clipia_console.billing import credits
 from tests.browser_support import FULL_KEY
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
@@ -35,7 +40,12 @@ def console(alice: User) -> Client:
 
 
 def create(client: Client, headers: dict[str, str] | None = None, **data: Any) -> Any:
-    form = {"name": "Render server", "environment": "test", "scopes": ["generate", "read"]}
+    form = {
+        "name": "Render server",
+        "environment": "test",
+        "scopes": ["generate", "read"],
+        "form_token": secrets.token_urlsafe(18),  # what each rendered form carries
+    }
     form.update(data)
     return client.post(KEYS_URL, form, headers=headers or {})
 
@@ -49,7 +59,7 @@ def full_keys_in(response: Any) -> list[str]:
 
 
 def listed_names(response: Any) -> list[str]:
-    return re.findall(r'<span class="key-name">([^<]*)</span>', response.content.decode())
+    return re.findall(r'<a class="key-name"[^>]*>([^<]*)</a>', response.content.decode())
 
 
 def v1_account(raw_key: str) -> int:
@@ -82,18 +92,84 @@ def test_every_console_page_requires_sign_in(db: Any, url: str) -> None:
 
 
 def test_an_htmx_request_after_the_session_ended_sends_the_browser_to_sign_in(
-    alice: User, make_key: MakeKey
+    alice: User,
 ) -> None:
-    api_key, _ = make_key(alice)
     headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
 
-    response = Client().post(revoke_url(api_key), headers=headers)
+    response = Client().get(KEYS_URL, headers=headers)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=/developer/api-keys/%3Fpage%3D2"
     assert response.content == b""
+
+
+def test_a_signed_out_revoke_comes_back_to_that_keys_confirmation_and_says_why(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Zapier integration")
+    client = Client()
+    headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
+
+    response = client.post(revoke_url(api_key), {"key_name": "Zapier integration"}, headers=headers)
+
+    assert response["HX-Redirect"] == f"/accounts/login/?next={revoke_url(api_key)}"
+    sign_in_page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Sign in to finish revoking “Zapier integration”." in sign_in_page
+    signed_in = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "next": revoke_url(api_key)},
+    )
+    assert signed_in["Location"] == revoke_url(api_key)
+    confirmation = client.get(revoke_url(api_key)).content.decode()
+    assert "Revoke “Zapier integration”?" in confirmation
     api_key.refresh_from_db()
-    assert api_key.revoked_at is None
+    assert api_key.revoked_at is None  # the user confirms once more; nothing was replayed
+    assert "finish revoking" not in client.get("/accounts/login/").content.decode()
+
+
+def test_a_signed_out_revoke_without_javascript_comes_back_to_its_confirmation(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Old laptop")
+    client = Client()
+
+    response = client.post(revoke_url(api_key), {"key_name": "Old laptop"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={revoke_url(api_key)}"
+    assert (
+        "Sign in to finish revoking “Old laptop”."
+        in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_the_sign_in_page_never_names_a_key_from_the_database(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Secret project")
+    client = Client()
+
+    client.post(revoke_url(api_key), headers=HTMX)  # a stranger, naming no key
+
+    page = client.get(f"/accounts/login/?next={revoke_url(api_key)}").content.decode()
+    assert "Secret project" not in page
+    assert "Sign in to finish revoking the key." in page
+
+
+def test_a_signed_out_create_comes_back_with_what_was_typed(alice: User) -> None:
+    client = Client()
+
+    response = create(
+        client, headers=HTMX, name="Zapier integration", environment="live", scopes=["read"]
+    )
+
+    next_url = response["HX-Redirect"].split("next=", 1)[1]
+    client.force_login(alice)
+    page = client.get(unquote(next_url)).content.decode()
+    assert 'value="Zapier integration"' in page
+    assert re.search(r'value="live"[^>]*checked', page)
+    assert not re.search(r'value="generate"[^>]*checked', page)
+    assert ApiKey.objects.count() == 0
 
 
 def test_the_site_root_leads_to_the_console(db: Any) -> None:
@@ -472,12 +548,13 @@ def test_revoked_keys_stay_listed_with_who_revoked_them_and_when(
     row = row[: row.index("</tr>")]
     assert "is-revoked" in html
     assert "Revoked" in row
-    assert "by owner alice" in row
+    assert "by you" in row
+    assert "alice" not in row
     assert api_key.revoked_at.isoformat() in row
     assert "Revoke…" not in row
 
 
-def test_a_key_revoked_by_staff_or_a_command_says_so(
+def test_a_key_revoked_by_staff_or_a_command_says_clipia_never_who(
     console: Client, alice: User, staff: User, make_key: MakeKey
 ) -> None:
     by_staff, _ = make_key(alice, name="by staff")
@@ -491,8 +568,12 @@ def test_a_key_revoked_by_staff_or_a_command_says_so(
 
     staff_row = html[html.index(f'id="key-{by_staff.pk}"') :]
     command_row = html[html.index(f'id="key-{by_command.pk}"') :]
-    assert "by staff staff" in staff_row[: staff_row.index("</tr>")]
-    assert "by manage.py revokeapikey" in command_row[: command_row.index("</tr>")]
+    staff_row = staff_row[: staff_row.index("</tr>")]
+    command_row = command_row[: command_row.index("</tr>")]
+    assert "by Clipia support" in staff_row
+    assert "staff staff" not in staff_row
+    assert "by Clipia (automated)" in command_row
+    assert "manage.py" not in command_row
 
 
 def test_the_list_costs_the_same_queries_for_one_key_or_many(
@@ -581,7 +662,7 @@ def test_htmx_revoke_returns_the_updated_row(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="key-{api_key.pk}" class="key-row is-revoked"')
-    assert "by owner alice" in html
+    assert "by you" in html
     assert 'id="announcer" hx-swap-oob="innerHTML">Revoked “old server”.' in html
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
@@ -834,3 +915,162 @@ def test_the_create_form_fields_are_labelled(console: Client) -> None:
     assert "<legend>Environment</legend>" in html
     assert "<legend>Scopes</legend>" in html
     assert '<button type="submit" class="button button-primary">Create key</button>' in html
+
+
+# The single-use create form
+
+
+def test_replaying_a_create_form_mints_no_second_key(console: Client, alice: User) -> None:
+    token = secrets.token_urlsafe(18)
+    first = create(console, form_token=token)
+    assert first.status_code == 201
+
+    replay = create(console, form_token=token)
+
+    assert replay.status_code == 409
+    assert "This form was already used — your key was created and shown once" in unescape(
+        replay.content.decode()
+    )
+    assert full_keys_in(replay) == []
+    assert ApiKey.objects.filter(owner=alice).count() == 1
+
+
+def test_each_rendered_create_form_carries_a_fresh_token(console: Client) -> None:
+    first = re.findall(r'name="form_token" value="([^"]+)"', console.get(KEYS_URL).content.decode())
+    second = re.findall(r'name="form_token" value="([^"]+)"', create(console).content.decode())
+    assert len(first) == len(second) == 1
+    assert first != second
+
+
+def test_a_create_without_its_form_token_is_refused_as_out_of_date(
+    console: Client, alice: User
+) -> None:
+    response = create(console, form_token="")
+    assert response.status_code == 422
+    assert "This form is out of date." in response.content.decode()
+    assert ApiKey.objects.count() == 0
+
+
+def test_a_refused_create_gives_its_token_back(
+    console: Client, alice: User, make_key: MakeKey, settings: Any
+) -> None:
+    settings.APIKEYS_MAX_ACTIVE_KEYS = 1
+    existing, _ = make_key(alice)
+    token = secrets.token_urlsafe(18)
+    assert create(console, form_token=token).status_code == 422  # the cap
+    services.revoke_key(existing, actor=services.Actor.command("tests"))
+
+    assert create(console, form_token=token).status_code == 201  # a reload after fixing it
+
+
+# What the customer sees around a key
+
+
+def test_the_header_shows_the_credit_balance(console: Client, alice: User) -> None:
+    credits.grant(alice, 1400, reason="test")
+    html = console.get(KEYS_URL).content.decode()
+    assert re.search(r"Credits</span> <strong>1\u202f400</strong>", html)
+
+
+def test_a_live_keys_panel_says_it_spends_credits_and_a_test_keys_that_it_does_not(
+    console: Client, alice: User
+) -> None:
+    credits.grant(alice, 1400, reason="test")
+    live = create(console, environment="live").content.decode()
+    test = create(console, environment="test").content.decode()
+    assert "Live: spends your credits (balance 1\u202f400)." in live
+    assert "Test: runs in the sandbox and charges nothing." in test
+
+
+def test_each_scope_says_what_it_grants(console: Client) -> None:
+    html = unescape(console.get(KEYS_URL).content.decode())
+    assert "Reserved for read-only uses, e.g. /v1/usage." in html
+    assert "Start generations with POST /v1/models/" in html
+
+
+def test_after_a_create_the_form_keeps_the_chosen_environment(console: Client) -> None:
+    html = create(console, environment="live").content.decode()
+    form = html[html.index('<form method="post" action="/developer/api-keys/"') :]
+    assert re.search(r'value="live"[^>]*checked', form)
+
+
+def test_an_htmx_create_puts_the_address_back_on_page_one(console: Client) -> None:
+    headers = {**HTMX, "HX-Current-URL": f"http://testserver{KEYS_URL}?page=2"}
+    response = create(console, headers=headers)
+    assert response.status_code == 201
+    assert response["HX-Replace-Url"] == KEYS_URL
+
+
+def test_dates_are_relative_with_the_exact_utc_time_in_the_tooltip(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice)
+    ApiKey.objects.filter(pk=api_key.pk).update(
+        created_at=timezone.now() - timedelta(hours=3, minutes=5)
+    )
+    api_key.refresh_from_db()
+    html = console.get(KEYS_URL).content.decode()
+    exact = api_key.created_at.strftime("%b %-d, %Y, %H:%M UTC")
+    assert (
+        f'datetime="{api_key.created_at.isoformat()}" title="{exact}">3\xa0hours ago</time>' in html
+    )
+
+
+def test_the_confirmation_shows_prefix_environment_and_last_use_and_focuses_nothing_dangerous(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, "live", name="Render server")
+    html = console.get(revoke_url(api_key)).content.decode()
+    section = html[html.index('aria-labelledby="confirm-title"') :]
+    assert f"{api_key.display_prefix}…" in section
+    assert ">Live<" in section
+    assert "Last used" in section and "never" in section
+    assert "autofocus" not in section
+
+
+def test_the_rows_revoke_is_a_button_named_with_the_prefix(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Zapier integration")
+    html = unescape(console.get(KEYS_URL).content.decode())
+    assert (
+        f'aria-label="Revoke Zapier integration ({api_key.display_prefix}…)">Revoke…</button>'
+        in html
+    )
+
+
+def test_a_form_sent_after_its_token_expired_says_nothing_was_changed(
+    alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Old laptop")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+
+    response = client.post(revoke_url(api_key), {"key_name": "Old laptop"})
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Nothing was changed" in html
+    assert "no key was created or revoked" in html
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is None
+
+
+def test_a_paused_key_says_paused_and_can_still_be_revoked(
+    console: Client, alice: User, make_key: MakeKey
+) -> None:
+    api_key, _ = make_key(alice, name="Spending paused")
+    ApiKey.objects.filter(pk=api_key.pk).update(paused_at=timezone.now())
+
+    html = console.get(KEYS_URL).content.decode()
+
+    row = html[html.index(f'id="key-{api_key.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert ">Paused</span>" in row
+    assert "Revoke…" in row
+
+
+def test_a_signed_out_create_with_nothing_typed_comes_back_to_the_plain_list(db: Any) -> None:
+    response = Client().post(KEYS_URL, {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={KEYS_URL}"

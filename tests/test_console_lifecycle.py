@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
@@ -20,10 +21,17 @@ from django.utils import timezone
 from apikeys import rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.browser_support import FULL_KEY
-from tests.conftest import MakeKey
+from tests.support import MakeKey
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
+
+
+def token() -> str:
+    """A fresh single-use form token, as each rendered create or roll form carries."""
+    return secrets.token_urlsafe(18)
+
+
 OWNER = services.Actor.command("tests")
 
 
@@ -41,7 +49,12 @@ def text_of(response: Any) -> str:
 
 
 def create(client: Client, headers: dict[str, str] | None = None, **data: Any) -> Any:
-    form = {"name": "Render server", "environment": "test", "scopes": ["generate", "read"]}
+    form = {
+        "name": "Render server",
+        "environment": "test",
+        "scopes": ["generate", "read"],
+        "form_token": token(),
+    }
     form.update(data)
     return client.post(KEYS_URL, form, headers=headers or {})
 
@@ -233,7 +246,7 @@ def test_a_rolled_key_in_its_grace_shows_when_its_old_secret_was_last_used(
     response = console.get(KEYS_URL)
 
     assert "old secret last used 3 minutes ago" in text_of(response)
-    assert f'href="{end_grace_url(row)}"' in response.content.decode()
+    assert f'action="{end_grace_url(row)}"' in response.content.decode()
     assert "End grace now" in text_of(response)
 
 
@@ -271,7 +284,7 @@ def test_rolling_shows_the_new_key_once_and_keeps_the_old_one_for_its_grace(
     row, old_key = test_key
     caplog.set_level(logging.DEBUG)
 
-    response = console.post(roll_url(row), {"grace": "1h"})
+    response = console.post(roll_url(row), {"form_token": token(), "grace": "1h"})
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -299,7 +312,7 @@ def test_rolling_with_no_grace_retires_the_old_secret_at_once(
 ) -> None:
     row, old_key = test_key
 
-    response = console.post(roll_url(row), {"grace": "now"})
+    response = console.post(roll_url(row), {"form_token": token(), "grace": "now"})
 
     assert response.status_code == 200
     assert "The old secret stopped working at once" in text_of(response)
@@ -312,7 +325,7 @@ def test_an_htmx_roll_swaps_in_the_new_key_panel(
 ) -> None:
     row, _ = test_key
 
-    response = console.post(roll_url(row), {"grace": "24h"}, headers=HTMX)
+    response = console.post(roll_url(row), {"form_token": token(), "grace": "24h"}, headers=HTMX)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -324,7 +337,7 @@ def test_an_htmx_roll_swaps_in_the_new_key_panel(
 
 def test_a_grace_must_be_chosen(console: Client, test_key: tuple[ApiKey, str]) -> None:
     row, old_key = test_key
-    response = console.post(roll_url(row), {"grace": "forever"})
+    response = console.post(roll_url(row), {"form_token": token(), "grace": "forever"})
     assert response.status_code == 422
     assert "Choose how long the old secret keeps working." in text_of(response)
     assert not FULL_KEY.search(response.content.decode())
@@ -340,7 +353,7 @@ def test_a_revoked_key_cannot_be_rolled(
     listing = console.get(KEYS_URL).content.decode()
     assert f'href="{roll_url(row)}"' not in listing
 
-    response = console.post(roll_url(row), {"grace": "1h"}, headers=headers)
+    response = console.post(roll_url(row), {"form_token": token(), "grace": "1h"}, headers=headers)
 
     assert response.status_code == 409
     assert "is revoked, so it cannot be rolled. Create a new key instead." in text_of(response)
@@ -358,7 +371,7 @@ def test_an_expired_key_cannot_be_rolled(
     move_clock(monkeypatch, now + timedelta(days=2))
 
     assert "is expired, so it cannot be rolled" in text_of(console.get(roll_url(api_key)))
-    response = console.post(roll_url(api_key), {"grace": "1h"})
+    response = console.post(roll_url(api_key), {"form_token": token(), "grace": "1h"})
 
     assert response.status_code == 409
     assert "is expired, so it cannot be rolled" in text_of(response)
@@ -371,7 +384,9 @@ def test_cannot_touch_another_customers_key(
 ) -> None:
     bobs_key, _ = make_key(bob, name="Bob's")
     assert console.get(f"{KEYS_URL}{bobs_key.pk}/{path}").status_code == 404
-    response = console.post(f"{KEYS_URL}{bobs_key.pk}/{path}", {"grace": "now", "name": "Mine"})
+    response = console.post(
+        f"{KEYS_URL}{bobs_key.pk}/{path}", {"form_token": token(), "grace": "now", "name": "Mine"}
+    )
     assert response.status_code == 404
     bobs_key.refresh_from_db()
     assert bobs_key.name == "Bob's" and bobs_key.rolled_at is None
@@ -529,7 +544,7 @@ def test_rolling_again_during_a_grace_says_the_older_secret_retires(
     rolling.roll_key(row, grace=timedelta(days=7), actor=OWNER)
     assert "rolling again retires it at once" in text_of(console.get(roll_url(row)))
 
-    assert console.post(roll_url(row), {"grace": "1h"}).status_code == 200
+    assert console.post(roll_url(row), {"form_token": token(), "grace": "1h"}).status_code == 200
 
     assert v1_account(first_key) == 401
 
@@ -542,3 +557,20 @@ def test_the_key_page_names_an_exposed_key(console: Client, live_key: tuple[ApiK
     page = text_of(console.get(f"{KEYS_URL}{row.pk}/"))
     assert "Exposed — revoked on" in page and "after a public report" in page
     assert "Roll…" not in page
+
+
+def test_a_reload_that_re_posts_the_roll_does_not_roll_again(
+    console: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, old_key = test_key
+    form = {"form_token": token(), "grace": "24h"}
+    first = console.post(roll_url(row), form)
+    new_key = FULL_KEY.findall(first.content.decode())[0]
+
+    replay = console.post(roll_url(row), form)  # what a reload without JavaScript sends
+
+    assert replay.status_code == 409
+    assert "This form was already used — the key was rolled" in text_of(replay)
+    assert not FULL_KEY.search(replay.content.decode())
+    assert ApiKeyEvent.objects.filter(api_key=row, kind=ApiKeyEvent.Kind.ROLLED).count() == 1
+    assert v1_account(old_key) == 200 and v1_account(new_key) == 200

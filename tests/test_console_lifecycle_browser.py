@@ -5,8 +5,6 @@ Also writes docs/screenshots/api-keys-roll.png with UPDATE_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -14,52 +12,29 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FULL_KEY,
-    require_chromium,
+    KEYS_PATH,
+    chromium,
+    open_page,
     save_screenshot,
+    sign_in,
 )
-from tests.conftest import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-KEYS_PATH = "/developer/api-keys/"
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_chromium()
-    # Playwright's sync API keeps an event loop in this thread; the ORM use is synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def open_page(browser: Browser, live_server: Any, **options: Any) -> Page:
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options
-    )
-    context.set_default_timeout(10_000)
-    return context.new_page()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -82,14 +57,6 @@ def nojs_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     page = open_page(browser, live_server, java_script_enabled=False)
     yield page
     page.context.close()
-
-
-def sign_in(page: Page) -> None:
-    page.goto(KEYS_PATH)
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(f"{KEYS_PATH}$"))
 
 
 def v1_account_status(page: Page, raw_key: str) -> int:
@@ -129,8 +96,8 @@ def test_roll_shows_the_new_key_once_then_the_grace_ends_from_the_list(
 
     page.goto(KEYS_PATH)
     row = page.locator(f"#key-{api_key.pk}")
-    expect(row).to_contain_text("old secret last used less than a minute ago")
-    row.get_by_role("link", name="End grace now for Render server").click()
+    expect(row).to_contain_text("old secret last used just now")
+    row.get_by_role("button", name="End grace now for Render server").click()
     dialog = page.locator("dialog.dialog")
     expect(dialog).to_contain_text("End the grace of “Render server” now?")
     dialog.get_by_role("button", name="End grace now").click()

@@ -6,6 +6,7 @@ clock is moved (django.utils.timezone.now), never slept on."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 from html import unescape
 from typing import Any
@@ -18,16 +19,23 @@ from django.utils import timezone
 from apikeys import sudo
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.browser_support import FULL_KEY
-from tests.conftest import PASSWORD
-from tests.support import budget
+from tests.support import PASSWORD, budget
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
+
+
+def token() -> str:
+    """A fresh single-use form token, as each rendered create or roll form carries."""
+    return secrets.token_urlsafe(18)
+
+
 LIVE_KEY = {
     "name": "Payments worker",
     "environment": "live",
     "scopes": ["generate"],
     "expires": "30",
+    "form_token": "the-form-token-of-this-page",
 }
 
 
@@ -53,7 +61,9 @@ def text_of(response: Any) -> str:
 def hidden_fields(response: Any) -> list[tuple[str, str]]:
     html = response.content.decode()
     pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
-    return [(name, unescape(value)) for name, value in pairs if name != "csrfmiddlewaretoken"]
+    # The form's single-use token is carried too (asserted once below), fresh per request.
+    skipped = {"csrfmiddlewaretoken", "form_token"}
+    return [(name, unescape(value)) for name, value in pairs if name not in skipped]
 
 
 def asks_for_the_password(response: Any) -> bool:
@@ -95,6 +105,7 @@ def test_an_old_sign_in_is_asked_for_the_password_and_nothing_typed_is_lost(
         ]
     )
     assert f'action="{KEYS_URL}"' in response.content.decode()
+    assert 'name="form_token" value="the-form-token-of-this-page"' in response.content.decode()
     assert not ApiKey.objects.filter(owner=alice).exists()
 
 
@@ -113,7 +124,8 @@ def test_the_right_password_creates_the_key_as_it_was_typed(console: Client, ali
     assert len(FULL_KEY.findall(response.content.decode())) >= 1
     assert PASSWORD not in response.content.decode()
     # Confirmed: the next sensitive action within 15 minutes does not ask again.
-    assert console.post(KEYS_URL, {**LIVE_KEY, "name": "Second"}).status_code == 201
+    second = {**LIVE_KEY, "name": "Second", "form_token": token()}
+    assert console.post(KEYS_URL, second).status_code == 201
 
 
 @pytest.mark.usefixtures("later")
@@ -184,12 +196,14 @@ def test_rolling_asks_for_the_password_then_rolls_with_the_grace_chosen(
     row, _ = test_key
     url = f"{KEYS_URL}{row.pk}/roll/"
 
-    asked = console.post(url, {"grace": "24h"})
+    asked = console.post(url, {"form_token": token(), "grace": "24h"})
     assert asks_for_the_password(asked)
     assert hidden_fields(asked) == [("grace", "24h")]
     assert not ApiKeyEvent.objects.filter(api_key=row, kind=ApiKeyEvent.Kind.ROLLED).exists()
 
-    rolled = console.post(url, {"grace": "24h", sudo.PASSWORD_FIELD: PASSWORD})
+    rolled = console.post(
+        url, {"form_token": token(), "grace": "24h", sudo.PASSWORD_FIELD: PASSWORD}
+    )
 
     assert rolled.status_code == 200
     assert len(set(FULL_KEY.findall(rolled.content.decode()))) == 1

@@ -15,7 +15,7 @@ from clipia_console.api import generations
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account, LedgerEntry
-from tests.conftest import bearer
+from tests.support import bearer
 
 
 def generate(api: Client, raw_key: str, model: str = "clipia/motion-v1") -> Any:

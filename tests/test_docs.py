@@ -79,7 +79,12 @@ def test_the_new_key_panel_links_to_the_quickstart(client: Client, alice: User) 
 
     response = client.post(
         "/developer/api-keys/",
-        {"name": "Render server", "environment": "test", "scopes": ["generate", "read"]},
+        {
+            "name": "Render server",
+            "environment": "test",
+            "scopes": ["generate", "read"],
+            "form_token": "a-fresh-form-token",  # what each rendered form carries
+        },
     )
 
     assert response.status_code == 201

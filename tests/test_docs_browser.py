@@ -4,17 +4,16 @@ leaving our origin."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
-from tests.conftest import PASSWORD
+from tests.browser_support import chromium, save_screenshot
+from tests.support import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,21 +32,8 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_chromium()
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as browser:
+        yield browser
 
 
 class Watched:

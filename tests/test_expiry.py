@@ -16,7 +16,7 @@ from django.test import Client
 
 from apikeys import notices, services
 from apikeys.models import ApiKey
-from tests.conftest import bearer
+from tests.support import bearer
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -143,3 +143,17 @@ def test_every_authenticated_answer_names_the_environment_and_the_expiry(
     )
     assert never["Clipia-Environment"] == "test" and "Clipia-Key-Expires" not in never
     assert "Clipia-Environment" not in anonymous
+
+
+def test_an_expired_key_no_longer_counts_toward_the_active_key_cap(
+    alice: User, settings: Any
+) -> None:
+    settings.APIKEYS_MAX_ACTIVE_KEYS = 1
+    old = expiring_key(alice, datetime.now(UTC) + timedelta(days=1), name="old")
+    ApiKey.objects.filter(pk=old.pk).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+
+    new = expiring_key(alice, datetime.now(UTC) + timedelta(days=30), name="new")
+
+    assert new.name == "new"
+    with pytest.raises(services.KeyLimitReached):
+        expiring_key(alice, datetime.now(UTC) + timedelta(days=30), name="one too many")

@@ -13,7 +13,7 @@ from django.test import Client
 
 from apikeys import keys, rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.conftest import bearer
+from tests.support import bearer
 
 REVOKE = "/v1/keys/revoke"
 

@@ -22,7 +22,7 @@ from rest_framework.test import APIRequestFactory
 from apikeys import hashing, keys, services, verification
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 ACCOUNT = "/v1/account"
 

@@ -23,7 +23,7 @@ from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
 from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 PROPERTY = settings(
     max_examples=100,

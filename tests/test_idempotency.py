@@ -19,7 +19,7 @@ from clipia_console.api import generations, idempotency
 from clipia_console.api.models import Generation, IdempotencyRecord, VideoModel
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 MODEL = "clipia/motion-v1"  # 20 credits
 BODY = {"prompt": "a red kite over the dunes", "duration_seconds": 5}

@@ -13,8 +13,7 @@ from django.test import Client
 from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
-from tests.conftest import MakeKey
-from tests.support import FAST, MOTION, budget, generate, set_clock
+from tests.support import FAST, MOTION, MakeKey, budget, generate, set_clock
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
@@ -193,3 +192,14 @@ def test_a_revoked_keys_page_shows_its_usage_but_no_controls(
     refused = console.post(page(key) + "pause/")
     assert refused.status_code == 422
     assert "This key is revoked" in text(refused)
+
+
+def test_each_row_of_the_key_list_links_to_its_key_page(
+    console: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, _ = test_key
+
+    html = console.get("/developer/api-keys/").content.decode()
+
+    assert f'href="/developer/api-keys/{row.pk}/"' in html
+    assert console.get(f"/developer/api-keys/{row.pk}/").status_code == 200

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from clipia_console.api import errors
 from clipia_console.api.openapi_components import ERRORS
 from clipia_console.api.schema import documented, operation
-from tests.conftest import bearer
+from tests.support import bearer
 
 CHECKED_IN = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 THREE_HEADERS: list[dict[str, list[str]]] = [

@@ -28,8 +28,8 @@ from clipia_console.api.middleware import ApiOutageMiddleware
 from clipia_console.api.models import Generation, IdempotencyRecord
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import bearer
 from tests.servers import Server, free_port, gunicorn, subprocess_database_url
+from tests.support import bearer
 
 MODEL = "clipia/motion-v1"
 PRICE = 20

@@ -20,7 +20,7 @@ from django.test import Client
 
 from clipia_console import health
 from clipia_console.security import CONTENT_SECURITY_POLICY
-from tests.conftest import bearer
+from tests.support import bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_SECRET = "a-long-random-production-secret-" + "x" * 40

@@ -15,7 +15,7 @@ from django.test import Client
 from apikeys import keys, ratelimit
 from apikeys.models import ApiKey
 from clipia_console import settings as clipia_settings
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from apikeys.models import ApiKey
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 MOTION = "/v1/models/clipia/motion-v1"  # 20 credits
 BODY = {"prompt": "a red kite over the dunes"}

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apikeys import rolling, services, verification
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.conftest import MakeKey, bearer
 from tests.servers import gunicorn, subprocess_database_url
+from tests.support import MakeKey, bearer
 
 ACCOUNT = "/v1/account"
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from clipia_console.api import sandbox
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 MODEL = "/v1/models/clipia/motion-v1"
 

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from clipia_console.api import generations
 from clipia_console.api.models import VideoModel
 from clipia_console.billing import credits
-from tests.conftest import MakeKey
+from tests.support import MakeKey
 
 schema = schemathesis.openapi.from_path(
     Path(__file__).resolve().parent.parent / "docs" / "openapi.json"

@@ -16,7 +16,7 @@ from django.test import Client
 
 from apikeys import keys
 from apikeys.models import ApiKey
-from tests.conftest import MakeKey, bearer
+from tests.support import MakeKey, bearer
 
 
 def secret_of(raw: str) -> str:

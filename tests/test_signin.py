@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 
 from apikeys.signin import sign_in_limits
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 CONSOLE_LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"

@@ -10,8 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.conftest import MakeKey
-from tests.support import FAST, MOTION, auth, generate
+from tests.support import FAST, MOTION, MakeKey, bearer, generate
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
@@ -35,7 +34,7 @@ def test_createapikey_sets_budget_models_and_addresses(alice: User) -> None:
     assert key.allowed_models == [MOTION, FAST]
     assert key.allowed_ips == ["127.0.0.1/32", "2001:db8::/32"]
     assert "budget: 40 credits per day" in err
-    assert Client().get("/v1/key", **auth(raw)).json()["budget"]["limit"] == 40
+    assert Client().get("/v1/key", **bearer(raw)).json()["budget"]["limit"] == 40
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,7 @@ from apikeys.models import ApiKey
 from clipia_console.api import generations
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits, key_settings
-from tests.conftest import MakeKey
-from tests.support import FAST, MOTION, STAFF_COMMAND, auth, budget, generate, set_clock
+from tests.support import FAST, MOTION, STAFF_COMMAND, MakeKey, bearer, budget, generate, set_clock
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
@@ -35,9 +34,9 @@ def test_a_paused_key_cannot_generate_but_still_reads(rich: User, make_key: Make
 
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "key_paused"
-    assert Client().get(f"/v1/generations/{generation}", **auth(raw)).status_code == 200
-    assert Client().get("/v1/account", **auth(raw)).status_code == 200
-    assert Client().get("/v1/models", **auth(raw)).status_code == 200
+    assert Client().get(f"/v1/generations/{generation}", **bearer(raw)).status_code == 200
+    assert Client().get("/v1/account", **bearer(raw)).status_code == 200
+    assert Client().get("/v1/models", **bearer(raw)).status_code == 200
     assert Generation.objects.count() == 1
 
 
@@ -75,7 +74,7 @@ def test_a_model_outside_the_keys_list_is_refused_by_name(rich: User, make_key: 
     assert refused.json()["error"]["code"] == "model_not_allowed"
     assert MOTION in refused.json()["error"]["message"]
     assert generate(raw, FAST).status_code == 201
-    assert Client().get(f"/v1/models/{MOTION}", **auth(raw)).status_code == 200
+    assert Client().get(f"/v1/models/{MOTION}", **bearer(raw)).status_code == 200
     assert credits.balance_of(rich.pk) == 10_000 - 5
 
 
@@ -95,7 +94,7 @@ def test_an_address_allowlist_admits_only_its_networks(
     key, raw = test_key
     key_settings.set_allowed_ips(key, allowed, actor=STAFF_COMMAND)
 
-    response = Client(REMOTE_ADDR=address).get("/v1/account", **auth(raw))
+    response = Client(REMOTE_ADDR=address).get("/v1/account", **bearer(raw))
 
     if works:
         assert response.status_code == 200
@@ -111,8 +110,8 @@ def test_behind_a_proxy_the_forwarded_address_is_checked(test_key: tuple[ApiKey,
     key_settings.set_allowed_ips(key, ["198.51.100.0/24"], actor=STAFF_COMMAND)
     proxy = Client(REMOTE_ADDR="10.0.0.2")
 
-    allowed = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="198.51.100.4", **auth(raw))
-    refused = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="192.0.2.1", **auth(raw))
+    allowed = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="198.51.100.4", **bearer(raw))
+    refused = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="192.0.2.1", **bearer(raw))
 
     assert allowed.status_code == 200
     assert refused.status_code == 403
@@ -124,9 +123,9 @@ def test_an_address_allowlist_costs_no_query(
 ) -> None:
     key, raw = test_key
     key_settings.set_allowed_ips(key, ["127.0.0.1"], actor=STAFF_COMMAND)
-    Client().get("/v1/account", **auth(raw))
+    Client().get("/v1/account", **bearer(raw))
     with django_assert_num_queries(1):
-        assert Client().get("/v1/key", **auth(raw)).status_code == 200
+        assert Client().get("/v1/key", **bearer(raw)).status_code == 200
 
 
 def test_v1_key_describes_the_calling_key(
@@ -138,7 +137,7 @@ def test_v1_key_describes_the_calling_key(
     set_clock(monkeypatch, datetime(2026, 3, 4, 10, tzinfo=UTC))  # a Wednesday
     generate(raw)
 
-    data = Client().get("/v1/key", **auth(raw)).json()
+    data = Client().get("/v1/key", **bearer(raw)).json()
 
     assert data["prefix"] == key.display_prefix
     assert data["environment"] == "live"
@@ -157,7 +156,7 @@ def test_v1_key_describes_the_calling_key(
 
 def test_v1_key_without_budget_has_nulls(test_key: tuple[ApiKey, str]) -> None:
     _, raw = test_key
-    data = Client().get("/v1/key", **auth(raw)).json()
+    data = Client().get("/v1/key", **bearer(raw)).json()
     assert data["budget"] == dict.fromkeys(("limit", "period", "spent", "remaining", "resets_at"))
     assert data["allowed_models"] is None
 
@@ -177,7 +176,7 @@ def test_v1_usage_reports_a_known_history(
     generate(second_raw, FAST)
     generate(test_raw)
 
-    response = Client().get("/v1/usage?days=2", **auth(first_raw))
+    response = Client().get("/v1/usage?days=2", **bearer(first_raw))
 
     assert response.status_code == 200
     assert response.json()["environment"] == "live"
@@ -204,7 +203,7 @@ def test_v1_usage_reports_a_known_history(
             "credits": 5,
         },
     ]
-    one_day = Client().get("/v1/usage?days=1", **auth(first_raw)).json()["data"]
+    one_day = Client().get("/v1/usage?days=1", **bearer(first_raw)).json()["data"]
     assert [row["date"] for row in one_day] == ["2026-03-04"]
     assert date(2026, 3, 4).isoformat() == one_day[0]["date"]
 
@@ -212,14 +211,14 @@ def test_v1_usage_reports_a_known_history(
 @pytest.mark.parametrize("days", ["0", "91", "x", "1.5", "٣"])
 def test_v1_usage_refuses_bad_days(test_key: tuple[ApiKey, str], days: str) -> None:
     _, raw = test_key
-    response = Client().get("/v1/usage", {"days": days}, **auth(raw))
+    response = Client().get("/v1/usage", {"days": days}, **bearer(raw))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_request"
 
 
 def test_v1_usage_needs_the_read_scope(alice: User, make_key: MakeKey) -> None:
     _, raw = make_key(alice, "test", scopes=("generate",))
-    response = Client().get("/v1/usage", **auth(raw))
+    response = Client().get("/v1/usage", **bearer(raw))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
 

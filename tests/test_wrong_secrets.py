@@ -16,8 +16,8 @@ from django.test import Client
 
 from apikeys import hashing, keys, ratelimit
 from apikeys.models import ApiKey
-from tests.conftest import MakeKey, bearer
 from tests.servers import gunicorn, subprocess_database_url
+from tests.support import MakeKey, bearer
 
 PER_KEY = 10
 PER_ADDRESS = 30

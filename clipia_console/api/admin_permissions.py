@@ -23,7 +23,11 @@ GRANTS: Final = (
         "once; live keys spend the customer's credits (needs auth | view user for the owner "
         "search)",
     ),
-    ("apikeys | change API key", "rename and revoke any customer's keys (irreversible)"),
+    (
+        "apikeys | change API key",
+        "rename, annotate, set the request limit of, roll (seeing the new key once) and "
+        "revoke any customer's keys (irreversible), and end an old secret's grace",
+    ),
     ("apikeys | view API key event", "read the audit trail, including client addresses"),
     ("api | view account", "see balances and every ledger entry"),
     ("api | add account", "grant a customer's first credits"),

@@ -31,8 +31,11 @@ admin.site.unregister(ApiKey)
 
 @admin.register(ApiKey)
 class SpendControlsApiKeyAdmin(ApiKeyAdmin):
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [*super().get_fields(request, obj), "spend_controls"]
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets  # a key being added has no spend controls yet
+        return [*fieldsets, ("Spend controls", {"fields": ("spend_controls",)})]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [*super().get_readonly_fields(request, obj), "spend_controls"]

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from apikeys.models import AppendOnlyModel
+
 
 class Account(models.Model):
     """A user's credit balance. The user is the account; the row appears on first grant.
@@ -37,7 +39,7 @@ class Account(models.Model):
         return f"{self.user} ({self.balance} credits)"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """Append-only: one row per change of a balance, signed."""
 
     class Kind(models.TextChoices):
@@ -78,14 +80,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount:+d}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise ValueError("ledger entries are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("ledger entries are append-only")
 
 
 class UsageDay(models.Model):

@@ -33,6 +33,14 @@ def _own_key(request: ConsoleRequest, key_id: int) -> ApiKey:
     return get_object_or_404(ApiKey, pk=key_id, owner_id=request.user.pk)
 
 
+def _resume(request: ConsoleRequest) -> str:
+    """Where to come back after signing in: the key's page (a POST cannot be replayed)."""
+    key_id = request.resolver_match.kwargs.get("key_id") if request.resolver_match else None
+    if key_id is not None:
+        return reverse("billing:key_page", args=[key_id])
+    return request.get_full_path()
+
+
 def _actor(request: ConsoleRequest, api_key: ApiKey) -> Actor:
     return Actor.person(
         request.user, owner_id=api_key.owner_id, client_address=client_address(request)
@@ -40,7 +48,7 @@ def _actor(request: ConsoleRequest, api_key: ApiKey) -> Actor:
 
 
 @never_cache
-@sign_in_required
+@sign_in_required(_resume)
 @require_GET
 def key_page(request: ConsoleRequest, key_id: int) -> HttpResponse:
     api_key = _own_key(request, key_id)
@@ -60,7 +68,7 @@ def key_page(request: ConsoleRequest, key_id: int) -> HttpResponse:
 
 
 @sensitive_post_parameters(sudo.PASSWORD_FIELD)
-@sign_in_required
+@sign_in_required(_resume)
 @require_POST
 def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpResponse:
     api_key = _own_key(request, key_id)
@@ -139,7 +147,7 @@ _DONE = {
 
 
 @never_cache
-@sign_in_required
+@sign_in_required(_resume)
 @require_GET
 def usage_tab(request: ConsoleRequest) -> HttpResponse:
     today = budgets._now().astimezone(UTC).date()

@@ -1,6 +1,6 @@
 // Progressive enhancement for the console. Everything works without this file: it adds
-// copy buttons, moves focus to what just appeared, and a styled confirmation dialog for
-// hx-confirm. Kept in a static file because our CSP allows no inline script.
+// copy buttons, moves focus to what just appeared, a styled confirmation dialog for
+// hx-confirm, pending states, and failures shown where the user acted. Kept in a static file because our CSP allows no inline script.
 (function () {
   "use strict";
 
@@ -67,14 +67,17 @@
 
   var dialog = null;
 
-  function confirmDialog(question, action) {
+  // Cancel comes first and takes focus: Enter or a stray click never destroys anything.
+  function confirmDialog(question, detail, action) {
     if (!dialog) {
       dialog = document.createElement("dialog");
       dialog.className = "dialog";
       dialog.setAttribute("aria-labelledby", "dialog-text");
+      dialog.setAttribute("aria-describedby", "dialog-detail");
       dialog.innerHTML =
         '<form method="dialog">' +
         '<p class="dialog-text" id="dialog-text"></p>' +
+        '<p class="dialog-detail" id="dialog-detail"></p>' +
         '<div class="dialog-actions">' +
         '<button type="submit" value="cancel" class="button button-quiet" autofocus>Cancel</button>' +
         '<button type="submit" value="confirm" class="button button-danger dialog-confirm"></button>' +
@@ -82,6 +85,7 @@
       document.body.appendChild(dialog);
     }
     dialog.querySelector(".dialog-text").textContent = question;
+    dialog.querySelector(".dialog-detail").textContent = detail || "";
     dialog.querySelector(".dialog-confirm").textContent = action;
     dialog.returnValue = "";
     return new Promise(function (resolve) {
@@ -92,27 +96,153 @@
     });
   }
 
+  function newKeyShown() {
+    var panel = document.getElementById("new-key");
+    return panel && panel.querySelector("#new-key-value") ? panel : null;
+  }
+
   document.addEventListener("htmx:confirm", function (event) {
-    if (!event.detail.question || typeof HTMLDialogElement !== "function") {
-      return; // no hx-confirm here, or an old browser: htmx falls back to window.confirm
+    var elt = event.detail.elt;
+    var question = event.detail.question;
+    var detail = elt.getAttribute("data-confirm-detail");
+    var action = elt.getAttribute("data-confirm-action") || "Confirm";
+    if (!question && elt.matches("form.create-form") && newKeyShown()) {
+      question = "Your new key is still on the page. Did you store it?";
+      detail = "Creating another key clears it from the page, and it is never shown again.";
+      action = "Create another key";
+    }
+    if (!question || typeof HTMLDialogElement !== "function") {
+      return; // nothing to ask, or an old browser: htmx falls back to window.confirm
     }
     event.preventDefault();
-    var action = event.detail.elt.getAttribute("data-confirm-action") || "Confirm";
-    confirmDialog(event.detail.question, action).then(function (confirmed) {
+    confirmDialog(question, detail, action).then(function (confirmed) {
       if (confirmed) {
         event.detail.issueRequest(true);
       }
     });
   });
 
-  // htmx swaps nothing on an error status or a network failure; say so rather than
-  // leave a button that seems to do nothing.
-  function showFailure(message) {
+  // "Done, I've stored it": the secret leaves the page. Without JavaScript the button
+  // reloads the list, which never shows a key.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss-new-key]");
+    var panel = newKeyShown();
+    if (!button || !panel) {
+      return;
+    }
+    event.preventDefault();
+    panel.remove();
+    announce("The key was cleared from the page.");
+    var name = document.querySelector(".create-form input[name=name]");
+    if (name) {
+      name.focus();
+    }
+  });
+
+  // While a revoke runs its button says so and its row is busy.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var pending = elt.getAttribute("data-pending-label");
+    if (pending) {
+      elt.setAttribute("data-idle-label", elt.textContent);
+      elt.textContent = pending;
+      var row = elt.closest("tr");
+      if (row) {
+        row.setAttribute("aria-busy", "true");
+      }
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt.hasAttribute("data-idle-label")) {
+      elt.textContent = elt.getAttribute("data-idle-label");
+      elt.removeAttribute("data-idle-label");
+      var row = elt.closest("tr");
+      if (row) {
+        row.removeAttribute("aria-busy");
+      }
+    }
+  });
+
+  // htmx swaps nothing on an error status or a network failure. Say so where the user
+  // acted (the key's row, the create form) and move focus there; what was typed stays.
+  function failureMessage(status, what) {
+    if (status === 403) {
+      return what + ": your session or its security token expired.";
+    }
+    if (status === 0) {
+      return what + ": could not reach Clipia. Check your connection and try again.";
+    }
+    return what + ": something went wrong (HTTP " + status + ").";
+  }
+
+  function retryLink(href, text) {
+    var link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    return link;
+  }
+
+  function showInRow(row, elt, status) {
+    var cell = row.querySelector(".col-actions") || row.lastElementChild;
+    var note = cell.querySelector(".row-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "row-error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("tabindex", "-1");
+      cell.insertBefore(note, cell.firstChild);
+    }
+    note.textContent = failureMessage(status, "Not revoked") + " ";
+    var form = elt.closest("form");
+    if (form && status !== 0) {
+      // The confirmation page: through sign-in first if the session is gone.
+      note.appendChild(retryLink(form.getAttribute("action"), "Try again"));
+    }
+    note.focus();
+  }
+
+  function showInForm(form, status) {
+    var note = form.querySelector("#create-failure");
+    if (!note) {
+      note = document.createElement("div");
+      note.id = "create-failure";
+      note.className = "form-alert";
+      note.setAttribute("role", "alert");
+      note.setAttribute("tabindex", "-1");
+      form.insertBefore(note, form.firstChild);
+    }
+    note.textContent = failureMessage(status, "The key was not created") + " ";
+    if (status !== 0) {
+      // Reload with what was typed (never the CSRF or form tokens), through sign-in if needed.
+      var typed = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) {
+        if (name === "name" || name === "environment" || name === "scopes") {
+          typed.append(name, value);
+        }
+      });
+      var base = form.getAttribute("action");
+      note.appendChild(retryLink(base + "?" + typed.toString(), "Reload, keeping what you typed"));
+    }
+    note.focus();
+  }
+
+  function showFailure(elt, status) {
+    var row = elt.closest && elt.closest("tr.key-row");
+    var form = elt.closest && elt.closest("form.create-form");
+    if (row) {
+      showInRow(row, elt, status);
+      return;
+    }
+    if (form) {
+      showInForm(form, status);
+      return;
+    }
     var shell = document.querySelector(".shell");
-    var flash = document.getElementById("request-failure");
     if (!shell) {
       return;
     }
+    var flash = document.getElementById("request-failure");
     if (!flash) {
       flash = document.createElement("p");
       flash.id = "request-failure";
@@ -120,19 +250,22 @@
       flash.setAttribute("role", "alert");
       shell.insertBefore(flash, shell.querySelector(".tabs").nextSibling);
     }
-    flash.textContent = message;
+    flash.textContent = failureMessage(status, "That did not work") + " Reload the page to see where things stand.";
   }
 
+  // In DEBUG, django-htmx's script replaces the page with any 403 response (Django's CSRF
+  // debug page). Ours is an expected failure, shown in place: keep it from that script.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (event.detail.xhr.status === 403) {
+      event.stopPropagation();
+    }
+  }, true);
+
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr.status;
-    showFailure(
-      status === 403
-        ? "Your session or its security token expired. Reload the page and try again."
-        : "Something went wrong (HTTP " + status + "). Reload the page to see where things stand."
-    );
+    showFailure(event.detail.elt, event.detail.xhr.status);
   });
-  document.addEventListener("htmx:sendError", function () {
-    showFailure("Could not reach Clipia. Check your connection and try again.");
+  document.addEventListener("htmx:sendError", function (event) {
+    showFailure(event.detail.elt, 0);
   });
 
   document.addEventListener("htmx:load", function (event) {
