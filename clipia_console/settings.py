@@ -238,13 +238,13 @@ REST_FRAMEWORK = {
 }
 
 # The OpenAPI description of /v1 (GET /v1/openapi.json, docs/openapi.json); what the views
-# do not say themselves lives in clipia_console/api/schema.py.
+# do not say themselves lives in clipia_console/api/schema*.py and openapi_*.py.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clipia API",
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/v1",
-    "PREPROCESSING_HOOKS": ["clipia_console.api.schema.documented_endpoints"],
-    "POSTPROCESSING_HOOKS": ["clipia_console.api.schema.finish"],
+    "PREPROCESSING_HOOKS": ["clipia_console.api.schema_view.documented_endpoints"],
+    "POSTPROCESSING_HOOKS": ["clipia_console.api.schema_view.finish"],
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 

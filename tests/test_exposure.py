@@ -103,10 +103,16 @@ def test_a_malformed_report_gets_400_in_the_envelope(api: Client, db: Any, body:
 def test_reports_are_rate_limited_per_address(api: Client, db: Any, settings: Any) -> None:
     settings.APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS = 3
 
-    statuses = [report(api, "clipia_live_x").status_code for _ in range(5)]
+    answers = [report(api, "clipia_live_x") for _ in range(5)]
     elsewhere = report(api, "clipia_live_x", address="198.51.100.9")
 
-    assert statuses == [202, 202, 202, 429, 429]
+    assert [answer.status_code for answer in answers] == [202, 202, 202, 429, 429]
+    refused = answers[-1]
+    wait = refused["Retry-After"]
+    assert refused.json()["error"] == {
+        "code": "rate_limited",
+        "message": f"Too many leaked-key reports from this address. Retry after {wait} seconds.",
+    }
     assert elsewhere.status_code == 202
 
 

@@ -4,12 +4,14 @@ docs/openapi.json, and saying what each operation needs and can answer."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiResponse
@@ -17,10 +19,11 @@ from openapi_spec_validator import validate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.models import ApiKey
 from clipia_console.api import errors
 from clipia_console.api.openapi_components import ERRORS
 from clipia_console.api.schema import documented, operation
-from tests.support import bearer
+from tests.support import bearer, budget
 
 CHECKED_IN = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 THREE_HEADERS: list[dict[str, list[str]]] = [
@@ -71,8 +74,11 @@ def test_it_describes_every_v1_endpoint_and_nothing_else(schema: dict[str, Any])
     assert sorted(operations(schema)) == [
         "GET /v1/account",
         "GET /v1/generations/{generation_id}",
+        "GET /v1/key",
         "GET /v1/models",
         "GET /v1/models/{model_id}",
+        "GET /v1/usage",
+        "POST /v1/keys/revoke",
         "POST /v1/models/{model_id}",
     ]
 
@@ -90,7 +96,9 @@ def test_it_declares_the_three_ways_to_send_a_key(schema: dict[str, Any]) -> Non
     }
     assert "Authorization: Key" in schemes["keyAuth"]["description"]
     assert schemes["apiKeyHeader"]["name"] == "X-Api-Key"
-    for op in operations(schema).values():
+    keyed = operations(schema)
+    assert "security" not in keyed.pop("POST /v1/keys/revoke")
+    for op in keyed.values():
         assert op["security"] == THREE_HEADERS
 
 
@@ -98,6 +106,7 @@ def test_each_operation_names_the_scope_it_needs(schema: dict[str, Any]) -> None
     scopes = {name: op["x-clipia-scope"] for name, op in operations(schema).items()}
 
     assert scopes.pop("POST /v1/models/{model_id}") == "generate"
+    assert scopes.pop("GET /v1/usage") == "read"
     assert set(scopes.values()) == {None}
     create = operations(schema)["POST /v1/models/{model_id}"]
     assert "Needs the `generate` scope." in create["description"]
@@ -105,16 +114,31 @@ def test_each_operation_names_the_scope_it_needs(schema: dict[str, Any]) -> None
 
 def test_each_operation_lists_the_error_codes_it_can_answer(schema: dict[str, Any]) -> None:
     create = operations(schema)["POST /v1/models/{model_id}"]
-    assert error_codes(create, 402) == ["insufficient_credits"]
-    assert error_codes(create, 403) == ["insufficient_scope"]
+    assert error_codes(create, 402) == ["insufficient_credits", "key_budget_exceeded"]
+    assert error_codes(create, 403) == [
+        "insufficient_scope",
+        "ip_not_allowed",
+        "key_paused",
+        "model_not_allowed",
+    ]
     assert error_codes(create, 404) == ["model_not_found", "not_found"]
     assert error_codes(create, 409) == ["idempotency_conflict"]
+    assert error_codes(create, 411) == ["length_required"]
     assert error_codes(create, 415) == ["unsupported_media_type"]
     read = operations(schema)["GET /v1/generations/{generation_id}"]
     assert error_codes(read, 404) == ["not_found"]
     assert "402" not in read["responses"]
-    for name, op in operations(schema).items():
+    assert "411" not in read["responses"]
+    assert error_codes(operations(schema)["GET /v1/usage"], 403) == [
+        "insufficient_scope",
+        "ip_not_allowed",
+    ]
+    revoke = operations(schema)["POST /v1/keys/revoke"]
+    assert sorted(revoke["responses"]) == ["202", "400", "411", "413", "415", "429", "503"]
+    keyed = {name: op for name, op in operations(schema).items() if "security" in op}
+    for name, op in keyed.items():
         assert error_codes(op, 401) == ["invalid_api_key"], name
+        assert "ip_not_allowed" in error_codes(op, 403), name
         assert error_codes(op, 429) == ["rate_limited"], name
         assert error_codes(op, 503) == ["service_unavailable"], name
         assert "`invalid_api_key`" in op["description"]
@@ -141,9 +165,29 @@ def test_it_describes_the_request_and_response_headers(schema: dict[str, Any]) -
     assert "Clipia-Credits-Charged" in create["responses"]["201"]["headers"]
     assert "Retry-After" in create["responses"]["429"]["headers"]
     assert "Retry-After" in create["responses"]["503"]["headers"]
+    assert create["x-clipia-rate-limit"] == "generate"
+    for status in ("201", "402", "409", "429"):
+        assert {"RateLimit", "RateLimit-Policy"} <= set(create["responses"][status]["headers"])
+    assert "RateLimit" not in create["responses"]["415"]["headers"]  # refused before counting
+    for name, op in operations(schema).items():
+        if "security" not in op:
+            continue
+        for status, response in op["responses"].items():
+            if status != "401":
+                assert {
+                    "Clipia-Environment",
+                    "Clipia-Key-Expires",
+                    "Clipia-Key-Budget-Limit",
+                    "Clipia-Key-Budget-Remaining",
+                    "Clipia-Key-Budget-Reset",
+                } <= set(response["headers"]), (name, status)
+            if name != "POST /v1/models/{model_id}":
+                assert "RateLimit" not in response["headers"], (name, status)
     account = operations(schema)["GET /v1/account"]
-    assert "Clipia-Environment" in account["responses"]["200"]["headers"]
     assert "WWW-Authenticate" in account["responses"]["401"]["headers"]
+    revoke = operations(schema)["POST /v1/keys/revoke"]
+    assert revoke["responses"]["202"]["headers"] == {}
+    assert "Retry-After" in revoke["responses"]["429"]["headers"]
     documented = set(schema["components"]["headers"])
     assert {
         "Clipia-Environment",
@@ -176,6 +220,37 @@ def test_the_answers_match_the_schema_for_a_sample_request(
 
     assert response.status_code == 201
     assert set(response.json()) == set(schema["components"]["schemas"]["Generation"]["required"])
+
+
+def test_every_header_a_budgeted_expiring_key_gets_is_described(
+    api: Client, schema: dict[str, Any], test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=timezone.now() + timedelta(days=30))
+    budget(row, 1000)
+    generation = api.post(
+        "/v1/models/clipia/motion-v1",
+        {"prompt": "a fox"},
+        content_type="application/json",
+        **bearer(raw),
+    )
+    answers = {
+        ("POST /v1/models/{model_id}", 201): generation,
+        ("GET /v1/key", 200): api.get("/v1/key", **bearer(raw)),
+        ("GET /v1/usage", 200): api.get("/v1/usage?days=7", **bearer(raw)),
+        ("GET /v1/account", 200): api.get("/v1/account", **bearer(raw)),
+    }
+
+    for (name, status), response in answers.items():
+        assert response.status_code == status, name
+        ours = {
+            header
+            for header in response.headers
+            if header.startswith(("Clipia-", "RateLimit", "Idempotent-"))
+        }
+        assert "Clipia-Key-Budget-Remaining" in ours and "Clipia-Key-Expires" in ours
+        described = operations(schema)[name]["responses"][str(status)]["headers"]
+        assert ours <= set(described), name
 
 
 class PublicView(APIView):
@@ -212,6 +287,6 @@ def test_a_new_endpoint_is_documented_with_one_extension_and_may_be_public() -> 
     op = generator.get_schema(request=None, public=True)["paths"]["/v1/public"]["post"]
 
     assert "security" not in op
-    assert sorted(op["responses"]) == ["202", "400", "413", "429", "503"]
+    assert sorted(op["responses"]) == ["202", "400", "413", "429", "503"]  # no body: no 411
     assert "Clipia-Environment" not in op["responses"]["202"]["headers"]
     assert "Needs no API key." in op["description"]

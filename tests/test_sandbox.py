@@ -15,7 +15,7 @@ from clipia_console.api import sandbox
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.support import MakeKey, bearer
+from tests.support import MakeKey, bearer, budget
 
 MODEL = "/v1/models/clipia/motion-v1"
 
@@ -80,6 +80,19 @@ def test_insufficient_credits_answers_as_a_live_key_on_an_empty_account(
     assert Generation.objects.count() == 0
 
 
+def test_insufficient_credits_says_balance_0_whatever_the_test_account_holds(
+    api: Client, key: str, alice: User
+) -> None:
+    credits.grant(alice, 500, reason="test")
+
+    rehearsed = generate(api, key, "clipia-sandbox:insufficient-credits")
+
+    assert rehearsed.status_code == 402
+    assert rehearsed.json()["error"]["message"] == (
+        "clipia/motion-v1 costs 20 credits and your balance is 0. Nothing was charged."
+    )
+
+
 def test_insufficient_credits_is_remembered_under_an_idempotency_key(api: Client, key: str) -> None:
     prompt = "clipia-sandbox:insufficient-credits"
     first = generate(api, key, prompt, HTTP_IDEMPOTENCY_KEY="retry-1")
@@ -96,6 +109,45 @@ def test_rate_limited_answers_429_with_retry_after(api: Client, key: str) -> Non
     assert response.json()["error"]["code"] == "rate_limited"
     assert response["Retry-After"] == str(sandbox.RETRY_AFTER_SECONDS)
     assert Generation.objects.count() == 0
+
+
+def test_rate_limited_is_the_answer_of_the_keys_own_limit(
+    api: Client, key: str, settings: Any
+) -> None:
+    settings.CLIPIA_GENERATION_LIMIT_PER_MINUTE_TEST = 3
+    rehearsed = generate(api, key, "clipia-sandbox:rate-limited")  # counts, as any request
+    generate(api, key, "a fox")
+    generate(api, key, "a fox")
+
+    real = generate(api, key, "a fox")
+
+    assert rehearsed.status_code == real.status_code == 429
+    assert rehearsed.json()["error"]["message"] == (
+        "This key may send 3 generation requests a minute. Retry after 30 seconds. "
+        "Nothing was generated or charged."
+    )
+    wait = real["Retry-After"]
+    assert real.json()["error"]["message"] == rehearsed.json()["error"]["message"].replace(
+        "after 30 seconds", f"after {wait} seconds"
+    )
+    assert rehearsed["RateLimit-Policy"] == real["RateLimit-Policy"] == '"generate";q=3;w=60'
+
+
+def test_fail_gives_its_would_be_cost_back_to_the_keys_budget(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, raw = test_key
+    budget(row, 100)
+    assert generate(api, raw, "a fox").status_code == 201  # counts its live price, 20
+    spent = api.get("/v1/key", **bearer(raw)).json()["budget"]
+
+    failed = generate(api, raw, "clipia-sandbox:fail")
+
+    assert failed.status_code == 201 and failed.json()["status"] == "failed"
+    after = api.get("/v1/key", **bearer(raw)).json()["budget"]
+    assert spent["spent"] == after["spent"] == 20
+    assert after["remaining"] == 80
+    assert failed["Clipia-Key-Budget-Remaining"] == "80"
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,19 @@ class LengthRequired(ApiError):
     )
 
 
+class RateLimited(ApiError):
+    """The one /v1 429 a view raises (per-key generation limits, the sandbox's rehearsal of
+    them, leaked-key reports per address), with Retry-After. Authentication's own limit
+    lives below /v1 (apikeys.authentication) and answers the same code and header."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "rate_limited"
+    default_detail = "Too many requests."
+
+    def __init__(self, message: str | None = None, *, wait: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(wait)})
+
+
 class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"

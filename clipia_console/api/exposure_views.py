@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys import conf, exposure, ratelimit, verification
-from apikeys.authentication import RateLimited
 from apikeys.client import client_address, rate_limit_bucket
+from clipia_console.api.errors import RateLimited
 from clipia_console.api.serializers import StrictCharField
 
 
@@ -36,7 +36,11 @@ class RevokeExposedKeysView(APIView):
             window=int(conf.get("APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS")),
         )
         if retry_after is not None:
-            raise RateLimited(wait=retry_after)
+            raise RateLimited(
+                f"Too many leaked-key reports from this address. Retry after {retry_after} "
+                "seconds.",
+                wait=retry_after,
+            )
         body = ExposedKeys(data=request.data)
         body.is_valid(raise_exception=True)
         received = body.validated_data["keys"]

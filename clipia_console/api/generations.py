@@ -42,7 +42,7 @@ def create(
     is_live = api_key.environment == ApiKey.Environment.LIVE
     # Test keys' magic prompts (clipia_console.api.sandbox); live keys' prompts are text.
     magic = None if is_live else sandbox.magic_prompt(prompt)
-    sandbox.refuse_before_charging(magic)
+    sandbox.refuse_before_charging(magic, api_key)
     with transaction.atomic():
         spent = spending.claim(api_key, model.price_credits, now)
         generation = Generation(
@@ -66,7 +66,7 @@ def create(
         usage.record(generation, generations=1, credits=model.price_credits)
         if generation.status == Generation.Status.FAILED:
             # A sandbox failure gives its would-be cost back, as a live refund would.
-            spending.give_back(api_key.pk, spent.window_start, model.price_credits)
+            spending.give_back_at_once(api_key, spent, model.price_credits)
             usage.record(generation, generations=0, credits=-model.price_credits)
         else:
             notices.after_spending(api_key, spent)

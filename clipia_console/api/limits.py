@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from rest_framework import status
 from rest_framework.request import Request
 
 from apikeys import ratelimit
 from apikeys.models import ApiKey
 from clipia_console.api import headers
-from clipia_console.api.errors import ApiError
+from clipia_console.api.errors import RateLimited
 
 WINDOW_SECONDS = 60
 POLICY = "generate"
@@ -36,12 +35,6 @@ class GenerationLimit:
     window: int
     remaining: int
     reset: int
-
-
-class RateLimited(ApiError):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "rate_limited"
-    default_detail = "Too many generation requests for this key."
 
 
 def limit_for(api_key: ApiKey) -> int:
@@ -71,8 +64,13 @@ def count_generation(request: Request, api_key: ApiKey) -> None:
         ),
     )
     if wait is not None:
-        raise RateLimited(
-            f"This key may send {limit} generation requests a minute. Retry after {wait} "
-            "seconds. Nothing was generated or charged.",
-            headers={"Retry-After": str(wait)},
-        )
+        raise too_many_generations(limit, wait)
+
+
+def too_many_generations(limit: int, wait: int) -> RateLimited:
+    """The 429 past a key's generation limit; the sandbox's rate-limited prompt raises it too."""
+    return RateLimited(
+        f"This key may send {limit} generation requests a minute. Retry after {wait} "
+        "seconds. Nothing was generated or charged.",
+        wait=wait,
+    )

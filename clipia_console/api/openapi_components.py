@@ -1,14 +1,13 @@
-"""The parts of the OpenAPI description that views do not say by themselves: the response
-bodies (views answer plain dicts), the error codes, and the headers. ``schema`` assembles
-them per operation; schemathesis checks every response against them.
+"""The parts of the OpenAPI description that views do not say by themselves, besides the
+bodies (openapi_bodies): the error codes and the headers. ``schema`` assembles them per
+operation; schemathesis checks every response against them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from apikeys.models import SCOPES, ApiKey
-from clipia_console.api.models import Generation
+from apikeys.models import ApiKey
 
 ENVIRONMENTS = [choice.value for choice in ApiKey.Environment]
 
@@ -20,148 +19,6 @@ def ref(name: str) -> dict[str, str]:
 def header_ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{name}"}
 
-
-_TIMESTAMP = {"type": "string", "format": "date-time"}
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "KeySummary": {
-        "type": "object",
-        "description": "The key that made the request.",
-        "required": ["prefix", "environment", "name", "scopes"],
-        "properties": {
-            "prefix": {
-                "type": "string",
-                "description": "The key's public prefix, e.g. clipia_live_4f9Kq2XbLm0Z… "
-                "(never the full key).",
-            },
-            "environment": {"type": "string", "enum": ENVIRONMENTS},
-            "name": {"type": "string"},
-            "scopes": {"type": "array", "items": {"type": "string", "enum": list(SCOPES)}},
-        },
-    },
-    "Account": {
-        "type": "object",
-        "required": ["id", "object", "username", "credits", "key"],
-        "properties": {
-            "id": {"type": "integer"},
-            "object": {"type": "string", "enum": ["account"]},
-            "username": {"type": "string"},
-            "credits": {"type": "integer", "minimum": 0, "description": "The balance."},
-            "key": ref("KeySummary"),
-        },
-        "example": {
-            "id": 42,
-            "object": "account",
-            "username": "ada",
-            "credits": 980,
-            "key": {
-                "prefix": "clipia_live_4f9Kq2XbLm0Z…",
-                "environment": "live",
-                "name": "Production server",
-                "scopes": ["generate", "read"],
-            },
-        },
-    },
-    "Model": {
-        "type": "object",
-        "required": ["id", "object", "name", "description", "price_credits"],
-        "properties": {
-            "id": {"type": "string", "example": "clipia/motion-v1"},
-            "object": {"type": "string", "enum": ["model"]},
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "price_credits": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "What one live generation costs.",
-            },
-            "max_duration_seconds": {"type": "integer", "minimum": 1},
-        },
-        "example": {
-            "id": "clipia/motion-v1",
-            "object": "model",
-            "name": "Clipia Motion v1",
-            "description": "General-purpose text-to-video: 720p, up to 10 seconds, natural motion.",
-            "price_credits": 20,
-            "max_duration_seconds": 10,
-        },
-    },
-    "ModelList": {
-        "type": "object",
-        "required": ["object", "data"],
-        "properties": {
-            "object": {"type": "string", "enum": ["list"]},
-            "data": {"type": "array", "items": ref("Model")},
-        },
-    },
-    "Generation": {
-        "type": "object",
-        "required": [
-            *("id", "object", "model", "environment", "status", "prompt", "params", "cost"),
-            *("result", "error", "created_at", "completed_at"),
-        ],
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "object": {"type": "string", "enum": ["generation"]},
-            "model": {"type": "string"},
-            "environment": {"type": "string", "enum": ENVIRONMENTS},
-            "status": {
-                "type": "string",
-                "enum": [choice.value for choice in Generation.Status],
-                "description": "queued → running → succeeded or failed.",
-            },
-            "prompt": {"type": "string"},
-            "params": {
-                "type": "object",
-                "description": "The optional fields of the request, as sent.",
-                "properties": {
-                    "duration_seconds": {"type": "integer"},
-                    "aspect_ratio": {"type": "string"},
-                    "seed": {"type": "integer"},
-                },
-            },
-            "cost": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "Credits charged (0 in test mode). A failed live "
-                "generation is refunded.",
-            },
-            "result": {
-                "type": "object",
-                "nullable": True,
-                "description": "Set once succeeded.",
-                "properties": {
-                    "video_url": {"type": "string", "format": "uri"},
-                    "duration_seconds": {"type": "integer"},
-                    "aspect_ratio": {"type": "string"},
-                    "mock": {"type": "boolean", "description": "True in test mode."},
-                },
-            },
-            "error": {"type": "string", "nullable": True, "description": "Set once failed."},
-            "created_at": _TIMESTAMP,
-            "completed_at": {**_TIMESTAMP, "nullable": True},
-        },
-        "example": {
-            "id": "5f0c6d1e-8a39-4c1b-9d53-2b6f0e7a9c41",
-            "object": "generation",
-            "model": "clipia/motion-v1",
-            "environment": "test",
-            "status": "succeeded",
-            "prompt": "a red fox running through fresh snow",
-            "params": {"duration_seconds": 5},
-            "cost": 0,
-            "result": {
-                "video_url": "https://cdn.clipia.ai/sandbox/clipia/motion-v1/sample.mp4",
-                "duration_seconds": 5,
-                "aspect_ratio": "16:9",
-                "mock": True,
-            },
-            "error": None,
-            "created_at": "2026-12-01T14:00:00.000000+00:00",
-            "completed_at": "2026-12-01T14:00:00.000000+00:00",
-        },
-    },
-}
 
 # Every error code /v1 answers, with its status and when. One place: the schema's enums,
 # the descriptions and the docs pages all read it.
@@ -175,7 +32,19 @@ ERRORS: dict[str, tuple[int, str]] = {
         402,
         "A live generation costs more than the balance. Nothing is charged.",
     ),
+    "key_budget_exceeded": (
+        402,
+        "The generation costs more than what is left of the key's budget (per day, week, "
+        "month or in total). Nothing is charged.",
+    ),
     "insufficient_scope": (403, "The key lacks the scope this operation needs."),
+    "ip_not_allowed": (
+        403,
+        "The key has allowed addresses and the request came from another (the message "
+        "names the address seen).",
+    ),
+    "key_paused": (403, "The key's spending is paused: it can read, not generate."),
+    "model_not_allowed": (403, "The key may not use this model (it has a list of models)."),
     "not_found": (
         404,
         "No such endpoint, or no such resource (also when it belongs to another "
@@ -188,6 +57,10 @@ ERRORS: dict[str, tuple[int, str]] = {
         "The Idempotency-Key was used for a different request, "
         "or its first request is still in flight.",
     ),
+    "length_required": (
+        411,
+        "A body sent chunked (Transfer-Encoding) instead of with a Content-Length header.",
+    ),
     "payload_too_large": (413, "The body is over the size limit (64 KiB by default)."),
     "unsupported_media_type": (415, "A body that is not application/json."),
     "rate_limited": (429, "Too many requests; retry after Retry-After seconds."),
@@ -199,7 +72,10 @@ ERRORS: dict[str, tuple[int, str]] = {
 
 # What any /v1 request can be answered, whatever the operation; and any authenticated one.
 PUBLIC_ERRORS = ("invalid_request", "payload_too_large", "rate_limited", "service_unavailable")
-AUTHENTICATED_ERRORS = (*PUBLIC_ERRORS, "invalid_api_key")
+# allowed_ips applies to every keyed view (FromAllowedAddress is a default permission).
+AUTHENTICATED_ERRORS = (*PUBLIC_ERRORS, "invalid_api_key", "ip_not_allowed")
+# Codes of any operation that takes a request body.
+BODY_ERRORS = ("length_required", "unsupported_media_type")
 
 
 def error_schema(codes: list[str]) -> dict[str, Any]:
@@ -259,9 +135,19 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Clipia-Credits-Charged": _header(
         "Credits this request charged (0 in test mode).", pattern="^[0-9]+$"
     ),
-    "RateLimit-Policy": _header("The request limit that applies (IETF RateLimit headers)."),
-    "RateLimit": _header("What is left of that limit (IETF RateLimit headers)."),
+    "RateLimit-Policy": _header(
+        'The request limit that applies (IETF RateLimit headers), e.g. `"generate";q=20;w=60`: '
+        "20 requests per 60 seconds."
+    ),
+    "RateLimit": _header(
+        'What is left of that limit, e.g. `"generate";r=19;t=42`: 19 more requests in the '
+        "next 42 seconds."
+    ),
 }
+
+# Headers on answers of an operation with a request limit (limits.count_generation):
+# where the caller stands, on every answer given after the request was counted.
+RATE_LIMIT_HEADERS = ("RateLimit-Policy", "RateLimit")
 
 # Headers on answers to requests whose key was read (all but 401).
 KEY_HEADERS = (

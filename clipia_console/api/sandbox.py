@@ -3,16 +3,17 @@ rehearses what can go wrong, the way Stripe's test card numbers do. Live keys ne
 here (``generations.create`` calls us on its test-key branch only), so for them these
 prompts are ordinary text.
 
-- ``clipia-sandbox:fail``: the generation ends ``failed`` with a realistic error, through
-  ``generations.fail`` like a live failure, so it is "refunded" the same way (nothing to
-  give back to the balance in test mode, but anything that counts a refund counts it).
+- ``clipia-sandbox:fail``: the generation ends ``failed`` with a realistic error, and
+  ``generations.create`` gives its would-be cost back to the key's budget and the usage
+  figures, as a live refund would (a test key's balance is never charged).
 - ``clipia-sandbox:slow``: ``queued``, then ``running``, then ``succeeded`` a few seconds
   later. The row is written finished, with ``completed_at`` in the future; reading it
   before then shows the state of the moment (``seen_now``), so no worker is needed.
 - ``clipia-sandbox:insufficient-credits``: 402 ``insufficient_credits``, raised as the
-  live charge raises it, so the answer (and an Idempotency-Key's memory of it) is the one
-  a live key on an empty account gets.
-- ``clipia-sandbox:rate-limited``: 429 ``rate_limited`` with ``Retry-After``.
+  live charge raises it on an empty account (balance 0, whatever the test account holds),
+  so the answer (and an Idempotency-Key's memory of it) is the one a live key gets there.
+- ``clipia-sandbox:rate-limited``: 429 ``rate_limited`` with ``Retry-After``, the answer
+  of the key's real generation limit (``limits.too_many_generations``).
 
 The docs' Sandbox page lists ``MAGIC_PROMPTS``; keep the two together.
 """
@@ -23,9 +24,9 @@ import copy
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from rest_framework import exceptions
 
 from apikeys.models import ApiKey
+from clipia_console.api import limits
 from clipia_console.api.models import Generation
 from clipia_console.billing import credits
 
@@ -38,12 +39,13 @@ RATE_LIMITED = "rate-limited"
 # What each magic prompt does, for the Sandbox page.
 MAGIC_PROMPTS = {
     FAIL: "201, then the generation is failed with an error message, as a render that "
-    "breaks on our side would be.",
+    "breaks on our side would be; its would-be cost goes back to the key's budget.",
     SLOW: "201 queued; reading it shows queued for 2 seconds, then running, then "
     "succeeded 6 seconds after creation, with its mock result.",
-    INSUFFICIENT_CREDITS: "402 insufficient_credits, exactly as a live key on an account "
-    "without enough credits gets it. Nothing is created.",
-    RATE_LIMITED: "429 rate_limited with a Retry-After header. Nothing is created.",
+    INSUFFICIENT_CREDITS: "402 insufficient_credits, exactly as a live key on an empty "
+    "account gets it (balance 0). Nothing is created.",
+    RATE_LIMITED: "429 rate_limited with a Retry-After header, exactly as past the key's "
+    "limit of generation requests per minute. Nothing is created.",
 }
 
 FAILURE_MESSAGE = (
@@ -55,12 +57,6 @@ SUCCEEDS_AFTER = timedelta(seconds=6)
 RETRY_AFTER_SECONDS = 30
 
 
-class RateLimited(exceptions.Throttled):
-    default_code = "rate_limited"
-    extra_detail_singular = extra_detail_plural = ""
-    default_detail = "Too many generation requests for this API key. Retry after Retry-After."
-
-
 def magic_prompt(prompt: str) -> str | None:
     """The magic prompt's name if ``prompt`` begins with one, else None."""
     if not prompt.startswith(PREFIX):
@@ -69,12 +65,12 @@ def magic_prompt(prompt: str) -> str | None:
     return next((name for name in MAGIC_PROMPTS if rest.startswith(name)), None)
 
 
-def refuse_before_charging(name: str | None) -> None:
+def refuse_before_charging(name: str | None, api_key: ApiKey) -> None:
     """The magic prompts that refuse the request, before anything is claimed or saved."""
     if name == INSUFFICIENT_CREDITS:
-        raise credits.InsufficientCredits
+        raise credits.InsufficientCredits(balance=0)
     if name == RATE_LIMITED:
-        raise RateLimited(wait=RETRY_AFTER_SECONDS)
+        raise limits.too_many_generations(limits.limit_for(api_key), RETRY_AFTER_SECONDS)
 
 
 def shape(generation: Generation, name: str | None) -> None:

@@ -2,22 +2,24 @@
 what the views cannot say themselves added here (summaries, scopes, response bodies, error
 codes, headers) so that the views stay free of documentation.
 
-To document a new endpoint: add an ``OpenApiViewExtension`` below whose ``target_class`` is
-the view's dotted path and whose ``view_replacement`` returns ``documented(...)`` with one
-``operation(...)`` per method; new body shapes go in ``openapi_components.SCHEMAS``, new
-error codes in ``openapi_components.ERRORS``. Then ``make openapi`` rewrites
-docs/openapi.json, which tests compare with what ``GET /v1/openapi.json`` serves.
+This module holds the building blocks (``operation``, ``documented``, the security
+schemes); ``schema_operations`` the description of each view; ``schema_view`` the
+drf-spectacular hooks and ``GET /v1/openapi.json``.
+
+To document a new endpoint: add an ``OpenApiViewExtension`` to ``schema_operations`` whose
+``target_class`` is the view's dotted path and whose ``view_replacement`` returns
+``documented(...)`` with one ``operation(...)`` per method; new body shapes go in
+``openapi_bodies.SCHEMAS``, new error codes in ``openapi_components.ERRORS``. Then
+``make openapi`` rewrites docs/openapi.json, which tests compare with what
+``GET /v1/openapi.json`` serves.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.http import HttpResponse
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
-from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -25,36 +27,18 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from clipia_console.api.openapi_components import (
     AUTHENTICATED_ERRORS,
+    BODY_ERRORS,
     ERRORS,
-    HEADERS,
-    KEY_HEADERS,
     PUBLIC_ERRORS,
-    SCHEMAS,
     error_schema,
-    header_ref,
     ref,
 )
-from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
 
-DESCRIPTION = """\
-The Clipia API: a model catalog, video generations and your credit balance.
-
-Authenticate every request with an API key in one of three equivalent headers:
-`Authorization: Bearer clipia_live_…` (recommended), `Authorization: Key …` or `X-Api-Key: …`.
-Keys that begin `clipia_test_` work in the sandbox: generations are instant, mock and free,
-and magic prompts (see the Sandbox page) rehearse failures.
-
-Every error is JSON in one envelope, `{"error": {"code": …, "message": …}}`; branch on
-`code`, which is stable, and show `message` to people. Each operation lists the codes it
-can answer. An operation's `x-clipia-scope` names the key scope it needs (null: none).
-"""
-
-TAG_ACCOUNT, TAG_MODELS, TAG_GENERATIONS = "Account", "Models", "Generations"
+TAG_ACCOUNT, TAG_MODELS, TAG_GENERATIONS, TAG_KEYS = "Account", "Models", "Generations", "Keys"
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -80,13 +64,18 @@ def operation(
     parameters: Sequence[OpenApiParameter] = (),
     examples: Sequence[OpenApiExample] = (),
     authenticated: bool = True,
+    rate_limit: str | None = None,
 ) -> Callable[[Any], Any]:
     """extend_schema for one operation: its success answers plus one answer per error
-    status, whose ``code`` enum lists exactly the codes the operation can return.
+    status, whose ``code`` enum lists exactly the codes the operation can return (those
+    of any request, of any keyed one and of any with a body are added here).
     ``authenticated=False`` for an operation without a key (its view has no
-    authentication classes, so drf-spectacular declares no security for it)."""
+    authentication classes, so drf-spectacular declares no security for it).
+    ``rate_limit`` names the request limit (limits.POLICY) the operation counts against:
+    its answers then describe the RateLimit headers."""
     common = AUTHENTICATED_ERRORS if authenticated else PUBLIC_ERRORS
-    codes = sorted({*errors, *common}, key=lambda code: (ERRORS[code][0], code))
+    body = BODY_ERRORS if request is not None else ()
+    codes = sorted({*errors, *common, *body}, key=lambda code: (ERRORS[code][0], code))
     responses: dict[int, Any] = dict(success)
     for status in sorted({ERRORS[code][0] for code in codes}):
         here = [code for code in codes if ERRORS[code][0] == status]
@@ -111,7 +100,10 @@ def operation(
         responses=responses,
         parameters=list(parameters),
         examples=list(examples),
-        extensions={"x-clipia-scope": scope},
+        extensions={
+            "x-clipia-scope": scope,
+            **({"x-clipia-rate-limit": rate_limit} if rate_limit else {}),
+        },
     )
 
 
@@ -124,7 +116,8 @@ def _error_example(code: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": ERRORS[code][1]}}
 
 
-def _ok(body: str, description: str, *examples: OpenApiExample) -> OpenApiResponse:
+def ok(body: str, description: str, *examples: OpenApiExample) -> OpenApiResponse:
+    """A success answer whose body is the component schema ``body``."""
     return OpenApiResponse(response=ref(body), description=description, examples=list(examples))
 
 
@@ -156,200 +149,3 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
                 "description": "`X-Api-Key: clipia_live_…`.",
             },
         ]
-
-
-class AccountViewSchema(OpenApiViewExtension):
-    target_class = "clipia_console.api.views.AccountView"
-
-    def view_replacement(self) -> type[APIView]:
-        return documented(
-            self.target,
-            get=operation(
-                operation_id="get_account",
-                summary="The account and the calling key",
-                description="Account id, username, credit balance, and the prefix, "
-                "environment, name and scopes of the key that made the request.",
-                tag=TAG_ACCOUNT,
-                success={200: _ok("Account", "The account.")},
-            ),
-        )
-
-
-class ModelListViewSchema(OpenApiViewExtension):
-    target_class = "clipia_console.api.views.ModelListView"
-
-    def view_replacement(self) -> type[APIView]:
-        return documented(
-            self.target,
-            get=operation(
-                operation_id="list_models",
-                summary="The model catalog",
-                description="Every available model with its price in credits.",
-                tag=TAG_MODELS,
-                success={200: _ok("ModelList", "The catalog.")},
-            ),
-        )
-
-
-MODEL_ID = OpenApiParameter(
-    "model_id",
-    str,
-    OpenApiParameter.PATH,
-    description="A model id from the catalog; ids contain a slash, e.g. clipia/motion-v1.",
-    examples=[OpenApiExample("motion", value="clipia/motion-v1")],
-)
-
-GENERATION_REQUEST = {
-    "type": "object",
-    "required": ["prompt"],
-    "additionalProperties": False,
-    "properties": {
-        "prompt": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": MAX_PROMPT_LENGTH,
-            "description": "What to make. Control characters other than newline and tab "
-            "are refused. With a test key, a prompt that begins with clipia-sandbox:fail, "
-            ":slow, :insufficient-credits or :rate-limited rehearses that outcome.",
-        },
-        "duration_seconds": {
-            "type": "integer",
-            "minimum": 1,
-            "description": "At most the model's max_duration_seconds.",
-        },
-        "aspect_ratio": {"type": "string", "enum": list(ASPECT_RATIOS)},
-        "seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
-    },
-}
-
-
-class ModelViewSchema(OpenApiViewExtension):
-    target_class = "clipia_console.api.views.ModelView"
-
-    def view_replacement(self) -> type[APIView]:
-        generation = OpenApiExample(
-            "sandbox",
-            value={"prompt": "a red fox running through fresh snow", "duration_seconds": 5},
-            request_only=True,
-        )
-        return documented(
-            self.target,
-            get=operation(
-                operation_id="get_model",
-                summary="One model",
-                description="One model of the catalog.",
-                tag=TAG_MODELS,
-                parameters=[MODEL_ID],
-                success={200: _ok("Model", "The model.")},
-                # not_found: an id with a line break names no endpoint at all.
-                errors=["model_not_found", "not_found"],
-            ),
-            post=operation(
-                operation_id="create_generation",
-                summary="Create a generation",
-                description="Starts a video generation with this model. A live key is "
-                "charged the model's price at once and the generation is `queued`; a test "
-                "key's generation is `succeeded` at once with a mock result and costs 0. "
-                "Send an `Idempotency-Key` so that a retry can never charge twice.",
-                tag=TAG_GENERATIONS,
-                scope="generate",
-                request={"application/json": GENERATION_REQUEST},
-                parameters=[MODEL_ID, IDEMPOTENCY_KEY],
-                examples=[generation],
-                success={201: _ok("Generation", "The new generation.")},
-                errors=[
-                    *("insufficient_credits", "insufficient_scope", "model_not_found", "not_found"),
-                    *("idempotency_conflict", "unsupported_media_type"),
-                ],
-            ),
-        )
-
-
-class GenerationViewSchema(OpenApiViewExtension):
-    target_class = "clipia_console.api.views.GenerationView"
-
-    def view_replacement(self) -> type[APIView]:
-        return documented(
-            self.target,
-            get=operation(
-                operation_id="get_generation",
-                summary="One generation",
-                description="Status and result of one of your generations, in the calling "
-                "key's environment. Poll it until `status` is `succeeded` or `failed`.",
-                tag=TAG_GENERATIONS,
-                parameters=[
-                    OpenApiParameter("generation_id", {"type": "string", "format": "uuid"}, "path")
-                ],
-                success={200: _ok("Generation", "The generation.")},
-                errors=["not_found"],
-            ),
-        )
-
-
-# drf-spectacular settings hooks (SPECTACULAR_SETTINGS in clipia_console/settings.py).
-
-
-def documented_endpoints(endpoints: list[Any], **kwargs: Any) -> list[Any]:
-    """PREPROCESSING_HOOKS: the /v1 operations only, not the catch-all 404, the schema
-    itself, or anything outside /v1."""
-    from clipia_console.api.views import EndpointNotFoundView
-
-    return [
-        (path, regex, method, callback)
-        for path, regex, method, callback in endpoints
-        if path.startswith("/v1/")
-        and callback.cls is not EndpointNotFoundView
-        and callback.cls is not OpenApiView
-    ]
-
-
-def finish(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """POSTPROCESSING_HOOKS: the shared components, and the headers on each answer."""
-    result["info"]["description"] = DESCRIPTION
-    components = result.setdefault("components", {})
-    components.setdefault("schemas", {}).update(SCHEMAS)
-    components["headers"] = HEADERS
-    for path_item in result["paths"].values():
-        for method, op in path_item.items():
-            if "requestBody" in op:
-                op["requestBody"]["required"] = True
-            for status, response in op["responses"].items():
-                response["headers"] = _headers(method, int(status), bool(op.get("security")))
-    return result
-
-
-def _headers(method: str, status: int, authenticated: bool) -> dict[str, Any]:
-    names: list[str] = []
-    if status == 401:
-        names.append("WWW-Authenticate")
-    elif authenticated:
-        names.extend(KEY_HEADERS)
-    if status in (429, 503):
-        names.append("Retry-After")
-    if method == "post":
-        names.extend(("RateLimit-Policy", "RateLimit"))
-        if status in (201, 402):
-            names.append("Idempotent-Replayed")
-        if status == 201:
-            names.append("Clipia-Credits-Charged")
-    return {name: header_ref(name) for name in sorted(names)}
-
-
-@functools.cache
-def rendered_schema() -> bytes:
-    """The schema as served, generated once per process: it depends on the code only, and
-    generating it costs far more than any /v1 request."""
-    from drf_spectacular.generators import SchemaGenerator
-
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    return bytes(OpenApiJsonRenderer().render(schema, renderer_context={}))
-
-
-class OpenApiView(APIView):
-    """GET /v1/openapi.json, without authentication."""
-
-    authentication_classes = ()
-    permission_classes = ()
-
-    def get(self, request: Request) -> HttpResponse:
-        return HttpResponse(rendered_schema(), content_type="application/json")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from clipia_console.api import exposure_views, schema, views
+from clipia_console.api import exposure_views, schema_view, views
 
 app_name = "api"
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("models/<path:model_id>", views.ModelView.as_view(), name="model"),
     path("keys/revoke", exposure_views.RevokeExposedKeysView.as_view(), name="revoke_exposed"),
     path("generations/<str:generation_id>", views.GenerationView.as_view(), name="generation"),
-    path("openapi.json", schema.OpenApiView.as_view(), name="openapi"),
+    path("openapi.json", schema_view.OpenApiView.as_view(), name="openapi"),
     # Anything else under /v1 is a JSON 404, in DEBUG too (never Django's HTML page).
     re_path(r"^.*$", views.EndpointNotFoundView.as_view()),
 ]

@@ -222,10 +222,11 @@ def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tupl
         generation = generations.create(
             api_key=key, model=model, prompt=validated["prompt"], params=params
         )
-    except credits.InsufficientCredits:
+    except credits.InsufficientCredits as refused:
+        # The balance the charge saw: 0 for the sandbox's rehearsal, as on an empty account.
         error: ApiError = InsufficientCredits(
             f"{model.id} costs {model.price_credits} credits and your balance is "
-            f"{credits.balance_of(key.owner_id)}. Nothing was charged."
+            f"{refused.balance}. Nothing was charged."
         )
         return error.status_code, envelope(str(error.default_code), str(error.detail))
     except spending.BudgetExceeded:

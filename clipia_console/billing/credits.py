@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 
 class InsufficientCredits(Exception):
-    pass
+    """The balance, ``balance`` credits when the charge was refused, is too small."""
+
+    def __init__(self, balance: int) -> None:
+        super().__init__(balance)
+        self.balance = balance
 
 
 def balance_of(user_id: int) -> int:
@@ -64,7 +68,7 @@ def deduct(
         if not Account.objects.filter(pk=user.pk, balance__gte=amount).update(
             balance=F("balance") - amount
         ):
-            raise InsufficientCredits
+            raise InsufficientCredits(balance_of(user.pk))
         _write(user.pk, LedgerEntry.Kind.DEDUCT, -amount, reason, actor, actor_label)
         return balance_of(user.pk)
 
@@ -77,7 +81,7 @@ def charge(generation: Generation) -> None:
     if not Account.objects.filter(pk=generation.owner_id, balance__gte=generation.cost).update(
         balance=F("balance") - generation.cost
     ):
-        raise InsufficientCredits
+        raise InsufficientCredits(balance_of(generation.owner_id))
     _write(
         generation.owner_id,
         LedgerEntry.Kind.CHARGE,

@@ -96,6 +96,14 @@ def give_back(api_key_id: int, window_start: datetime | None, cost: int) -> None
     ).update(budget_spent=F("budget_spent") - cost)
 
 
+def give_back_at_once(api_key: ApiKey, spent: Spent, cost: int) -> None:
+    """give_back for a generation that fails in the transaction that claimed ``spent``
+    (the sandbox's fail), updating ``api_key``'s budget fields to the row's, so the answer's
+    budget headers show what is left after the refund."""
+    give_back(api_key.pk, spent.window_start, cost)
+    _reload(api_key)
+
+
 _BUDGET_FIELDS = (
     "revoked_at",
     "paused_at",
