@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from apikeys import exposure, rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.browser_support import (
     FULL_KEY,
     KEYS_PATH,
+    accessibility_violations,
     chromium,
     open_page,
     save_screenshot,
@@ -161,3 +163,54 @@ def test_behind_htmx_an_old_sign_in_confirms_then_gets_the_live_key_it_typed(
     api_key = ApiKey.objects.get(owner=alice)
     assert api_key.environment == "live" and api_key.expires_at is not None
     assert api_key.expires_at - moment > timedelta(days=89)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_lifecycle_page_passes_axe(
+    browser: Browser,
+    live_server: Any,
+    alice: User,
+    make_key: MakeKey,
+    monkeypatch: pytest.MonkeyPatch,
+    scheme: Literal["light", "dark"],
+) -> None:
+    page = open_page(browser, live_server, color_scheme=scheme, bypass_csp=True)
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")  # no half-faded text
+    actor = services.Actor.command("tests")
+    try:
+        rolled, _ = make_key(alice, "live", name="Rolled")
+        rolling.roll_key(rolled, grace=timedelta(days=1), actor=actor)
+        services.create_key(
+            owner=alice,
+            name="Soon",
+            environment="test",
+            actor=actor,
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+        _, leaked = make_key(alice, "live", name="Leaked")
+        exposure.report_exposed([leaked], client_address=None)
+        found: list[str] = []
+        sign_in(page)
+        found += [f"list: {line}" for line in accessibility_violations(page)]
+        page.get_by_role("link", name="Edit Rolled").click()
+        expect(page.get_by_role("button", name="Save")).to_be_visible()
+        found += [f"edit row: {line}" for line in accessibility_violations(page)]
+        for where, path in [
+            ("edit page", f"{KEYS_PATH}{rolled.pk}/edit/"),
+            ("end grace", f"{KEYS_PATH}{rolled.pk}/end-grace/"),
+            ("roll page", f"{KEYS_PATH}{rolled.pk}/roll/"),
+        ]:
+            page.goto(path)
+            found += [f"{where}: {line}" for line in accessibility_violations(page)]
+        page.get_by_role("button", name="Roll key").click()
+        expect(page.locator("#new-key")).to_be_visible()
+        found += [f"roll panel: {line}" for line in accessibility_violations(page)]
+        moment = timezone.now() + timedelta(minutes=20)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        page.goto(f"{KEYS_PATH}{rolled.pk}/roll/")
+        page.get_by_role("button", name="Roll key").click()
+        expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+        found += [f"confirm it is you: {line}" for line in accessibility_violations(page)]
+        assert found == []
+    finally:
+        page.context.close()
