@@ -536,3 +536,30 @@ def test_an_error_message_quoting_unencodable_text_still_renders() -> None:
 
     assert rendered["error"]["message"] == "Invalid request. ?: Unknown field."
     assert rendered["error"]["fields"] == {"?": ["Unknown field."]}
+
+
+@pytest.mark.django_db
+@PROPERTY
+@given(data=st.data())
+def test_a_body_without_a_length_is_refused_with_411_and_changes_nothing(
+    world: World, data: st.DataObject
+) -> None:
+    """A chunked body (Transfer-Encoding, no Content-Length), valid or not, under any key:
+    411 length_required, never read as empty and never charged."""
+    before = world.snapshot()
+    raw = data.draw(st.sampled_from([world.live_raw, world.test_raw, world.revoked_raw]))
+    content_type, body = data.draw(
+        st.one_of(st.just(("application/json", b'{"prompt": "a kite"}')), invalid_bodies())
+    )
+    meta = {
+        **bearer(raw),
+        "HTTP_TRANSFER_ENCODING": data.draw(st.sampled_from(["chunked", "gzip, chunked"])),
+        "CONTENT_LENGTH": "",
+    }
+    path = data.draw(st.sampled_from([f"/v1/models/{MODEL}", "/v1/keys/revoke", "/v1/account"]))
+
+    response = send("POST", path, meta, content_type, body)
+
+    error = assert_refused_in_the_envelope(response)
+    assert response.status_code == 411 and error["code"] == "length_required"
+    assert world.snapshot() == before

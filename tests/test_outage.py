@@ -127,7 +127,15 @@ def proxy() -> Any:
 @pytest.fixture
 def server(proxy: TcpProxy, tmp_path: Path) -> Any:
     url = subprocess_database_url(HOST="127.0.0.1", PORT=str(proxy.port))
-    with gunicorn(tmp_path, database_url=url, workers=2, DATABASE_CONNECT_TIMEOUT="2") as running:
+    with gunicorn(
+        tmp_path,
+        database_url=url,
+        workers=2,
+        DATABASE_CONNECT_TIMEOUT="2",
+        # These tests stream generations as fast as they can: the per-key request limit
+        # (tests/test_request_limits.py) is not what they are about.
+        CLIPIA_GENERATION_LIMIT_PER_MINUTE_LIVE="100000",
+    ) as running:
         yield running
 
 
