@@ -11,6 +11,7 @@ from django import forms
 from django.http import QueryDict
 
 from apikeys import services
+from apikeys.lifecycle_forms import EXPIRY_CHOICES, ExpiryForm
 from apikeys.models import NAME_MAX_LENGTH, SCOPES
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
@@ -18,7 +19,7 @@ ENVIRONMENT_CHOICES = (("test", "Test"), ("live", "Live"))
 SCOPE_CHOICES = tuple((scope, scope) for scope in SCOPES)
 
 
-class CreateKeyForm(forms.Form):
+class CreateKeyForm(ExpiryForm):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
         error_messages={"required": services.NAME_MISSING, "max_length": services.NAME_TOO_LONG},
@@ -62,4 +63,9 @@ def typed_fields(data: QueryDict) -> dict[str, Any]:
     scopes = [scope for scope in data.getlist("scopes") if scope in SCOPES]
     if scopes:
         fields["scopes"] = scopes
+    if data.get("expires") in dict(EXPIRY_CHOICES):
+        fields["expires"] = data["expires"]
+    expires_on = str(data.get("expires_on", ""))[:10]
+    if expires_on:
+        fields["expires_on"] = expires_on
     return fields

@@ -23,16 +23,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from apikeys import conf, form_tokens, ratelimit, services
+from apikeys import conf, form_tokens, ratelimit, services, sudo
 from apikeys.client import client_address
 from apikeys.forms import CreateKeyForm, typed_fields
 from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from apikeys.ratelimit import too_many_message, with_retry_after
+from apikeys.sudo_views import ask_unless_recent
 from apikeys.templatetags.console import RESUME_REVOKE
 from clipia_console.billing.credits import balance_of
 
@@ -98,6 +99,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters(sudo.PASSWORD_FIELD)
 @sign_in_required(_back_to_the_list)
 @require_http_methods(["GET", "POST"])
 def api_keys(request: ConsoleRequest) -> HttpResponse:
@@ -143,6 +145,13 @@ def _create(request: ConsoleRequest) -> HttpResponse:
     form = CreateKeyForm(request.POST)
     if not form.is_valid():
         return _render_create(request, form, status=422)
+    if form.cleaned_data["environment"] == "live":
+        # Before the form's single-use token is claimed: the confirmation carries it.
+        confirming = ask_unless_recent(
+            request, action="create a live key", cancel_url=reverse("apikeys:api_keys")
+        )
+        if confirming is not None:
+            return confirming
     retry_after = _console_limit(request, "create")
     if retry_after is not None:
         form.add_error(None, too_many_message("new keys", retry_after))
@@ -161,11 +170,13 @@ def _create(request: ConsoleRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             environment=form.cleaned_data["environment"],
             scopes=form.cleaned_data["scopes"],
+            expires_at=form.cleaned_data["expires_at"],
             actor=_actor(request),
         )
     except (services.InvalidKeyInput, services.KeyLimitReached) as exc:
         form_tokens.release(token)
         field = getattr(exc, "field", None)
+        field = "expires_on" if field == "expires_at" else field
         form.add_error(field if field in form.fields else None, str(exc))
         return _render_create(request, form, status=422)
     # The full key lives in this response only: not in the session, messages, a redirect

@@ -54,6 +54,22 @@ def resets_at(period: str, start: datetime) -> datetime | None:
     return None
 
 
+# Shortest window first: the same credits over a shorter window let a key spend more.
+_PERIODS_BY_LENGTH = (BudgetPeriod.DAY, BudgetPeriod.WEEK, BudgetPeriod.MONTH, BudgetPeriod.TOTAL)
+
+
+def raises(api_key: ApiKey, credits: int | None, period: str) -> bool:
+    """Whether ``credits`` per ``period`` could let ``api_key`` spend more than its budget
+    now does: removing it, more credits, or a shorter window. Raising one asks for the
+    password again (apikeys.sudo); tightening one never does."""
+    if api_key.budget_credits is None:
+        return False
+    if credits is None or credits > api_key.budget_credits:
+        return True
+    order = _PERIODS_BY_LENGTH.index
+    return order(BudgetPeriod(period)) < order(BudgetPeriod(api_key.budget_period))
+
+
 def current_window(api_key: ApiKey, now: datetime) -> datetime:
     return window_start(api_key.budget_period, now, key_created_at=api_key.created_at)
 

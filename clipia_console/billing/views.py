@@ -17,11 +17,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from apikeys import sudo
 from apikeys.client import client_address
 from apikeys.models import ApiKey
 from apikeys.services import Actor
+from apikeys.sudo_views import ask_unless_recent
 from apikeys.views import ConsoleRequest, sign_in_required
 from clipia_console.billing import budgets, chart, forms, key_settings, usage
 
@@ -64,6 +67,7 @@ def key_page(request: ConsoleRequest, key_id: int) -> HttpResponse:
     return render(request, "billing/key_page.html", context)
 
 
+@sensitive_post_parameters(sudo.PASSWORD_FIELD)
 @sign_in_required(_resume)
 @require_POST
 def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpResponse:
@@ -74,6 +78,17 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         return _answer(request, api_key, {f"{setting}_form": form}, status=422)
+    if (
+        setting == "budget"
+        and form is not None
+        and budgets.raises(api_key, *form.cleaned_data["parsed"])
+    ):
+        cancel_url = reverse("billing:key_page", args=[api_key.pk])
+        confirming = ask_unless_recent(
+            request, action="raise this key's budget", cancel_url=cancel_url
+        )
+        if confirming is not None:
+            return confirming
     try:
         changed = _apply(api_key, setting, form, _actor(request, api_key))
     except key_settings.InvalidSetting as exc:

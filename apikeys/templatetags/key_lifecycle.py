@@ -1,0 +1,57 @@
+"""What a key's status cell says about its life: whether it will expire (flagged within
+EXPIRING_SOON), whether a public report revoked it, whether a rolled key's old secret is
+in its grace, and whether it can still be rolled. Read from the status rules
+(ApiKey.status_at, apikeys.rolling), never re-derived: ``{% key_lifecycle key as life %}``.
+Words for the moments come from the console's own filters (``when``, ``ago``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from django import template
+from django.utils import timezone
+
+from apikeys import rolling
+from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+
+register = template.Library()
+
+EXPIRING_SOON: Final = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    status: KeyStatus
+    can_roll: bool
+    will_expire: bool
+    is_expiring_soon: bool
+    # Revoked because someone sent it to POST /v1/keys/revoke after finding it in public.
+    is_exposed: bool
+    # A rolled key whose old secret still works.
+    is_in_grace: bool
+
+
+@register.simple_tag
+def key_lifecycle(key: ApiKey) -> Lifecycle:
+    now = timezone.now()
+    status = key.status_at(now)
+    is_usable = status in (KeyStatus.ACTIVE, KeyStatus.PAUSED)
+    expires_at = key.expires_at if is_usable else None
+    return Lifecycle(
+        status=status,
+        can_roll=is_usable,
+        will_expire=expires_at is not None,
+        is_expiring_soon=expires_at is not None and expires_at - now <= EXPIRING_SOON,
+        is_exposed=status == KeyStatus.REVOKED and _revoked_by_report(key),
+        is_in_grace=is_usable and rolling.previous_works(key, now),
+    )
+
+
+def _revoked_by_report(key: ApiKey) -> bool:
+    # The key list prefetches the revocation event (apikeys.views); a lone key asks.
+    events = getattr(key, "revocations", None)
+    if events is None:
+        events = list(key.events.filter(kind=ApiKeyEvent.Kind.REVOKED)[:1])
+    return bool(events) and events[0].actor_kind == ApiKeyEvent.ActorKind.REPORT
