@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -41,6 +42,7 @@ from apikeys.admin_roll import can_roll, end_grace_view, roll_view
 from apikeys.admin_search import PastedKeySearchMixin
 from apikeys.admin_support import staff_actor
 from apikeys.models import ApiKey, KeyStatus
+from clipia_console.billing import key_settings
 
 admin.site.site_header = "Clipia staff"
 admin.site.site_title = "Clipia staff"
@@ -144,14 +146,20 @@ class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
         if form.is_valid():
             owner = form.cleaned_data["owner"]
             try:
-                api_key, raw_key = services.create_key(
-                    owner=owner,
-                    name=form.cleaned_data["name"],
-                    environment=form.cleaned_data["environment"],
-                    scopes=form.cleaned_data["scopes"],
-                    expires_at=form.expires_at(),
-                    actor=staff_actor(request, owner_id=owner.pk),
-                )
+                with transaction.atomic():  # the key with its budget, or nothing
+                    api_key, raw_key = services.create_key(
+                        owner=owner,
+                        name=form.cleaned_data["name"],
+                        environment=form.cleaned_data["environment"],
+                        scopes=form.cleaned_data["scopes"],
+                        expires_at=form.expires_at(),
+                        actor=staff_actor(request, owner_id=owner.pk),
+                    )
+                    budget, period = form.cleaned_data["budget"]
+                    if budget is not None:
+                        key_settings.set_budget(
+                            api_key, budget, period, actor=staff_actor(request, owner_id=owner.pk)
+                        )
             except services.InvalidKeyInput as exc:
                 form.add_error(form.field_for(exc.field), exc.message)
             except services.KeyLifecycleError as exc:

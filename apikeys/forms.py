@@ -12,7 +12,8 @@ from django.http import QueryDict
 
 from apikeys import services
 from apikeys.lifecycle_forms import EXPIRY_CHOICES, ExpiryForm
-from apikeys.models import NAME_MAX_LENGTH, SCOPES
+from apikeys.models import NAME_MAX_LENGTH, SCOPES, BudgetPeriod
+from clipia_console.billing import key_settings
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
 ENVIRONMENT_CHOICES = (("test", "Test"), ("live", "Live"))
@@ -20,6 +21,9 @@ SCOPE_CHOICES = tuple((scope, scope) for scope in SCOPES)
 
 
 class CreateKeyForm(ExpiryForm):
+    """Name, environment, scopes, expiry, and optionally a budget (more spend controls —
+    models, addresses, pause — are on the key's page once it exists)."""
+
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
         error_messages={"required": services.NAME_MISSING, "max_length": services.NAME_TOO_LONG},
@@ -42,6 +46,20 @@ class CreateKeyForm(ExpiryForm):
             "invalid_choice": services.SCOPES_ALLOWED,
         },
     )
+    budget_credits = forms.CharField(required=False, max_length=20, label="Budget (credits)")
+    budget_period = forms.ChoiceField(
+        choices=BudgetPeriod.choices, initial=BudgetPeriod.MONTH, required=False, label="Per"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            data["budget"] = key_settings.parse_budget(
+                data.get("budget_credits"), data.get("budget_period") or None
+            )
+        except key_settings.InvalidSetting as invalid:
+            self.add_error(invalid.field, invalid.message)
+        return data
 
 
 # What each scope grants, said next to its checkbox.
@@ -68,4 +86,9 @@ def typed_fields(data: QueryDict) -> dict[str, Any]:
     expires_on = str(data.get("expires_on", ""))[:10]
     if expires_on:
         fields["expires_on"] = expires_on
+    budget = str(data.get("budget_credits", ""))[:20]
+    if budget:
+        fields["budget_credits"] = budget
+    if data.get("budget_period") in BudgetPeriod.values:
+        fields["budget_period"] = data["budget_period"]
     return fields

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +36,7 @@ from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from apikeys.ratelimit import too_many_message, with_retry_after
 from apikeys.sudo_views import ask_unless_recent
 from apikeys.templatetags.console import RESUME_REVOKE
+from clipia_console.billing import key_settings
 from clipia_console.billing.credits import balance_of
 
 KEYS_PER_PAGE = 20
@@ -165,14 +167,18 @@ def _create(request: ConsoleRequest) -> HttpResponse:
         again = CreateKeyForm(initial={"environment": form.cleaned_data["environment"]})
         return _render_create(request, again, status=409, alert=form_tokens.ALREADY_USED)
     try:
-        api_key, raw_key = services.create_key(
-            owner=request.user,
-            name=form.cleaned_data["name"],
-            environment=form.cleaned_data["environment"],
-            scopes=form.cleaned_data["scopes"],
-            expires_at=form.cleaned_data["expires_at"],
-            actor=_actor(request),
-        )
+        with transaction.atomic():  # a key with the budget asked for, or no key at all
+            api_key, raw_key = services.create_key(
+                owner=request.user,
+                name=form.cleaned_data["name"],
+                environment=form.cleaned_data["environment"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=form.cleaned_data["expires_at"],
+                actor=_actor(request),
+            )
+            budget, period = form.cleaned_data["budget"]
+            if budget is not None:
+                key_settings.set_budget(api_key, budget, period, actor=_actor(request))
     except (services.InvalidKeyInput, services.KeyLimitReached) as exc:
         form_tokens.release(token)
         field = getattr(exc, "field", None)

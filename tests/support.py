@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -63,3 +64,19 @@ def recording_dispatcher(generation_id: Any) -> None:
 
 def failing_dispatcher(generation_id: Any) -> None:
     raise RuntimeError("the render queue is down")
+
+
+KEYS_URL = "/developer/api-keys/"
+
+
+def create_in_console(client: Client, headers: dict[str, str] | None = None, **data: Any) -> Any:
+    """POST the console's create form, as a browser that loaded it would (with a fresh
+    single-use form token); ``data`` overrides the fields."""
+    form: dict[str, Any] = {
+        "name": "Render server",
+        "environment": "test",
+        "scopes": ["generate", "read"],
+        "form_token": secrets.token_urlsafe(18),
+    }
+    form.update(data)
+    return client.post(KEYS_URL, form, headers=headers or {})

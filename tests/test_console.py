@@ -26,7 +26,7 @@ from apikeys import services, views
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
 from tests.browser_support import FULL_KEY
-from tests.support import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey, create_in_console
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
@@ -40,14 +40,7 @@ def console(alice: User) -> Client:
 
 
 def create(client: Client, headers: dict[str, str] | None = None, **data: Any) -> Any:
-    form = {
-        "name": "Render server",
-        "environment": "test",
-        "scopes": ["generate", "read"],
-        "form_token": secrets.token_urlsafe(18),  # what each rendered form carries
-    }
-    form.update(data)
-    return client.post(KEYS_URL, form, headers=headers or {})
+    return create_in_console(client, headers, **data)
 
 
 def revoke_url(api_key: ApiKey) -> str:
