@@ -6,7 +6,7 @@ They only collect and check input; ``apikeys.services`` and ``apikeys.rolling`` 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -14,25 +14,12 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 
 from apikeys import rolling, services
 from apikeys.forms import CreateKeyForm
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
 from clipia_console.api import limits
 
-EXPIRY_CHOICES = (
-    ("never", "Never"),
-    ("7", "In 7 days"),
-    ("30", "In 30 days"),
-    ("90", "In 90 days"),
-    ("date", "On a date"),
-)
-EXPIRY_DATE_MISSING = "Choose the date the key expires."
-EXPIRY_DATE_UNUSED = "You gave an expiry date: choose “On a date” to use it, or clear the date."
-# A date means the end of that day: the key works all of it. A year ahead, at most
-# (services.MAX_LIFETIME allows the end of that day).
-LATEST_EXPIRY_DATE = timedelta(days=365)
 _QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds() // 60)
 
 if TYPE_CHECKING:
@@ -56,23 +43,6 @@ class ApiKeyCreationForm(CreateKeyForm):
             "invalid_choice": "No such active user: choose the customer from the list.",
         },
     )
-    # Not sent at all (a form from before expiry existed, a script): never, the default.
-    expires = forms.ChoiceField(
-        choices=EXPIRY_CHOICES,
-        initial="never",
-        required=False,
-        widget=forms.RadioSelect,
-        label="Expires",
-        error_messages={"invalid_choice": "Choose Never, 7, 30 or 90 days, or a date."},
-    )
-    expires_on = forms.DateField(
-        required=False,
-        label="Expiry date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="With “On a date”: the key works until the end of that day (UTC), "
-        "at most a year ahead.",
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
-    )
     field_order = ("owner", "name", "environment", "scopes", "expires", "expires_on")
 
     def __init__(self, *args: Any, admin_site: AdminSite, **kwargs: Any) -> None:
@@ -82,36 +52,19 @@ class ApiKeyCreationForm(CreateKeyForm):
         owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), admin_site)
         owner.widget.choices = owner.choices
         self.fields["name"].help_text = "A label the customer will recognise."
-        today = timezone.localdate()
-        self.fields["expires_on"].widget.attrs.update(
-            min=today.isoformat(), max=(today + LATEST_EXPIRY_DATE).isoformat()
+        # The console's expiry rule (lifecycle_forms.ExpiryForm), with the admin's words.
+        self.fields["expires"].label = "Expires"
+        self.fields["expires_on"].label = "Expiry date"
+        self.fields["expires_on"].help_text = (
+            "With “On a date”: the key works until the end of that day (UTC), at most a year ahead."
         )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("expires_on") and cleaned.get("expires") != "date":
-            # Never silently drop what staff typed: a key they meant to expire would not.
-            self.add_error("expires", EXPIRY_DATE_UNUSED)
-        if cleaned.get("expires") == "date" and "expires_on" not in self.errors:
-            chosen: date | None = cleaned.get("expires_on")
-            today = timezone.localdate()
-            if chosen is None:
-                self.add_error("expires_on", EXPIRY_DATE_MISSING)
-            elif chosen < today:
-                self.add_error("expires_on", services.EXPIRY_IN_PAST)
-            elif chosen > today + LATEST_EXPIRY_DATE:
-                self.add_error("expires_on", services.EXPIRY_TOO_FAR)
-        return cleaned
+        first, last = self.date_bounds()
+        self.fields["expires_on"].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
 
     def expires_at(self) -> datetime | None:
         """When the key chosen expires (None: never). Call once the form is valid."""
-        choice = self.cleaned_data["expires"]
-        if choice in ("", "never"):
-            return None
-        if choice == "date":
-            next_day = self.cleaned_data["expires_on"] + timedelta(days=1)
-            return timezone.make_aware(datetime.combine(next_day, time.min))
-        return timezone.now() + timedelta(days=int(choice))
+        expires_at: datetime | None = self.cleaned_data.get("expires_at")
+        return expires_at
 
     def field_for(self, service_field: str) -> str | None:
         """The field to show a services.InvalidKeyInput about ``service_field`` on."""

@@ -22,6 +22,7 @@ EXPIRY_CHOICES = (
     ("date", "On a date"),
 )
 EXPIRY_DATE_MISSING = "Choose the date the key expires."
+EXPIRY_DATE_UNUSED = "You gave an expiry date: choose “On a date” to use it, or clear the date."
 # A date is the last day the key works: it expires at the midnight (UTC) that ends it.
 _LAST_DAY_AHEAD = services.MAX_LIFETIME - timedelta(days=1)
 
@@ -33,14 +34,19 @@ class ExpiryForm(forms.Form):
         choices=EXPIRY_CHOICES, initial="never", widget=forms.RadioSelect, required=False
     )
     expires_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         choice = data.get("expires") or "never"
         now = timezone.now()
-        if choice == "never":
+        if data.get("expires_on") and choice != "date":
+            # Never silently drop a typed date: a key meant to expire would not.
+            self.add_error("expires", EXPIRY_DATE_UNUSED)
+        elif choice == "never":
             data["expires_at"] = None
         elif choice != "date":
             data["expires_at"] = now + timedelta(days=int(choice))

@@ -116,7 +116,7 @@ def test_a_key_can_work_through_a_chosen_date(console: Client, alice: User) -> N
 @pytest.mark.parametrize(
     ("expires_on", "message"),
     [
-        ("far", "Enter a valid date."),
+        ("far", "Enter a date as YYYY-MM-DD."),
         ("", "Choose the date the key expires."),
         ("past", services.EXPIRY_IN_PAST),
         ("too-far", services.EXPIRY_TOO_FAR),
