@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from apikeys import hashing, keys, services, verification
+from apikeys import hashing, keys, rolling, services, verification
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from tests.support import MakeKey, bearer
@@ -490,3 +490,17 @@ def test_a_verifier_for_another_secret_refuses_the_key(
     response = api.get(ACCOUNT, **bearer(raw))
 
     assert response.status_code == 401
+
+
+def test_a_warm_request_with_a_rolled_keys_old_secret_is_one_query_too(
+    test_key: tuple[ApiKey, str], django_assert_num_queries: Any
+) -> None:
+    row, old = test_key
+    _, new = rolling.roll_key(row, grace=timedelta(hours=1), actor=services.Actor.command("t"))
+    authenticate(old)  # notes the old secret's use
+    authenticate(new)  # and the new one's
+
+    for raw in (old, new):
+        with django_assert_num_queries(1):
+            user, api_key = authenticate(raw)  # type: ignore[misc]
+        assert api_key.pk == row.pk
