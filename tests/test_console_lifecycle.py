@@ -11,6 +11,7 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from urllib.parse import unquote
 from typing import Any
 
 import pytest
@@ -154,6 +155,18 @@ def test_an_htmx_create_with_a_bad_date_swaps_the_form_with_its_message(
     assert "Choose the date the key expires." in text_of(response)
     assert 'id="create-area"' in response.content.decode()
     assert "<html" not in response.content.decode()
+
+
+def test_a_signed_out_create_comes_back_with_the_expiry_typed(alice: User) -> None:
+    client = Client()
+    response = create(client, headers=HTMX, expires="date", expires_on="2027-03-04")
+
+    client.force_login(alice)
+    page = client.get(unquote(response["HX-Redirect"].split("next=", 1)[1])).content.decode()
+
+    assert re.search(r'value="date"[^>]*\n?\s*checked', page)
+    assert 'value="2027-03-04"' in page
+    assert not ApiKey.objects.exists()
 
 
 # What the list says
