@@ -11,8 +11,8 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from html import unescape
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
