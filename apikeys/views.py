@@ -219,8 +219,8 @@ def _context(request: ConsoleRequest, **extra: Any) -> dict[str, Any]:
 
 def _keys_of(user: User) -> ApiKeyQuerySet:
     """The user's keys with what a row shows: the revocation and exposure events (two
-    prefetch queries per page, however many keys; who revoked it is its actor_kind, never a staff username),
-    never the hash."""
+    prefetch queries per page, however many keys; who revoked it is its actor_kind, never
+    a staff username), never the hash."""
     revocations = ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.REVOKED)
     # A rolled key's old secret retired after a public report (key_lifecycle says so).
     exposures = ApiKeyEvent.objects.filter(
