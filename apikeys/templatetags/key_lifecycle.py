@@ -56,7 +56,7 @@ def _old_secret_exposed_at(key: ApiKey) -> datetime | None:
     if key.rolled_at is None:
         return None
     # The key list prefetches these events (apikeys.views); a lone key asks.
-    events = getattr(key, "exposures", None)
+    events: list[ApiKeyEvent] | None = getattr(key, "exposures", None)
     if events is None:
         events = list(
             key.events.filter(
