@@ -22,7 +22,6 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from apikeys import verification
-from apikeys.client import client_address
 from apikeys.models import ApiKey
 
 INVALID_KEY_MESSAGE = (
@@ -57,9 +56,7 @@ class RateLimited(exceptions.Throttled):
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[AbstractBaseUser, ApiKey] | None:
         try:
-            api_key = verification.authenticate_request(
-                request._request, client_address(request._request)
-            )
+            api_key = verification.authenticate_request(request._request)
         except verification.InvalidApiKey as refused:
             raise KeyRefused(_refusal_message(refused)) from None
         except verification.ConflictingCredentials:

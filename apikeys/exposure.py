@@ -39,7 +39,9 @@ def report_exposed(raw_keys: Iterable[str], *, client_address: str | None) -> in
             continue
         now = timezone.now()
         try:
-            secret = verification.verify_secret(api_key, parsed, client_address, now)
+            secret = verification.verify_secret(
+                api_key, parsed, verification.Caller(address=client_address), now
+            )
         except (verification.InvalidApiKey, verification.VerificationRateLimited):
             continue
         if api_key.status_at(now) in (KeyStatus.REVOKED, KeyStatus.EXPIRED):

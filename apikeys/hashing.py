@@ -31,10 +31,13 @@ import enum
 import functools
 import hashlib
 import hmac
+from typing import Any, Final
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 
 from apikeys import conf
@@ -61,7 +64,7 @@ def hash_key(raw_key: str) -> str:
 
 def make_verifier(raw_key: str) -> str:
     """The verifier of ``raw_key`` under the current pepper."""
-    pepper_id, pepper = _peppers()[0]
+    pepper_id, pepper = next(iter(_peppers().items()))
     return f"{_VERSION}${pepper_id}${_encode(_digest(pepper, raw_key))}"
 
 
@@ -70,7 +73,7 @@ def check(verifiers: tuple[str, ...], raw_key: str) -> tuple[int, Verdict]:
     its grace period) ``raw_key`` matches: ``(index, verdict)``; ``(-1, MISMATCH)`` when
     none does. An empty string (a key stored before verifiers) is UNVERIFIABLE. Costs one
     HMAC per pepper in use, whatever the answer, and compares in constant time."""
-    peppers = dict(_peppers())
+    peppers = _peppers()
     current_id = next(iter(peppers))
     digests: dict[str, bytes] = {}
     unverifiable = -1
@@ -129,8 +132,32 @@ def _parse(stored: str) -> tuple[str, bytes] | None:
         return None
 
 
-def _peppers() -> tuple[tuple[str, bytes], ...]:
-    """(pepper id, pepper) pairs, the current pepper first, then the fallbacks."""
+def _peppers() -> dict[str, bytes]:
+    """{pepper id: pepper}, the current pepper first, then the fallbacks. Read from the
+    settings once per process (and again when tests change a setting): this runs on every
+    request."""
+    global _known_peppers
+    if _known_peppers is None:
+        _known_peppers = dict(_configured_peppers())
+    return _known_peppers
+
+
+_known_peppers: dict[str, bytes] | None = None
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    global _known_peppers
+    if setting in _PEPPER_SETTINGS:
+        _known_peppers = None
+
+
+_PEPPER_SETTINGS: Final = frozenset(
+    {"SECRET_KEY", "SECRET_KEY_FALLBACKS", "APIKEYS_PEPPER", "APIKEYS_PEPPER_FALLBACKS"}
+)
+
+
+def _configured_peppers() -> tuple[tuple[str, bytes], ...]:
     current = conf.get("APIKEYS_PEPPER")
     fallbacks = conf.get("APIKEYS_PEPPER_FALLBACKS")
     if current is None:

@@ -19,6 +19,7 @@ expiry come from the row read on every request, never from anything a process re
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -29,11 +30,12 @@ from typing import Any, Final
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import DEFERRED
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import audit, conf, hashing, keys, ratelimit, rolling
+from apikeys import audit, client, conf, hashing, keys, ratelimit, rolling
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
 
 logger = logging.getLogger(__name__)
@@ -65,20 +67,39 @@ class VerificationRateLimited(Exception):
 
 # Should anything fail unexpectedly here, error reports (the DEBUG page, error emails) list
 # each frame's locals: star the key out of them.
+class Caller:
+    """Where a request comes from, read only if needed (noting a use once a minute, the
+    Argon2id path): parsing the address is work most requests never need."""
+
+    def __init__(self, request: HttpRequest | None = None, address: str | None = None) -> None:
+        self._request = request
+        self._address = address
+
+    @functools.cached_property
+    def address(self) -> str | None:
+        if self._request is None:
+            return self._address
+        return client.client_address(self._request)
+
+
 @sensitive_variables("raw_key", "parsed")
-def authenticate_request(request: HttpRequest, client_address: str | None) -> ApiKey | None:
+def authenticate_request(request: HttpRequest) -> ApiKey | None:
     """The key this request carries, with its owner loaded; None if it carries no
     credential of ours (so another authentication may try). Raises InvalidApiKey,
     ConflictingCredentials or VerificationRateLimited."""
     raw_key = extract_key(request.META)
     if raw_key is None:
         return None
-    return authenticate_key(raw_key, client_address=client_address)
+    return authenticate_key(raw_key, caller=Caller(request))
 
 
 @sensitive_variables("raw_key", "parsed")
-def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiKey:
-    """The usable key (active or paused) that ``raw_key`` is, or InvalidApiKey."""
+def authenticate_key(
+    raw_key: str, *, client_address: str | None = None, caller: Caller | None = None
+) -> ApiKey:
+    """The usable key (active or paused) that ``raw_key`` is, or InvalidApiKey. The
+    caller's address comes as ``client_address`` or, read when needed, ``caller``."""
+    caller = caller or Caller(address=client_address)
     parsed = keys.parse_key(raw_key)
     if parsed is None:
         raise InvalidApiKey  # mistyped, truncated or made up: no query, no hash
@@ -87,9 +108,9 @@ def authenticate_key(raw_key: str, *, client_address: str | None = None) -> ApiK
         hashing.check((), parsed.raw)  # the same HMAC a known id costs
         raise InvalidApiKey
     now = _now()
-    secret = verify_secret(api_key, parsed, client_address, now)
+    secret = verify_secret(api_key, parsed, caller, now)
     _check_status(api_key, now)
-    _note_use(api_key, secret, client_address, now)
+    _note_use(api_key, secret, caller, now)
     return api_key
 
 
@@ -122,15 +143,15 @@ def _checked(credential: str) -> str:
 
 
 # What the request path reads of a key (the checks below and what /v1 views show) and of
-# its owner, in one indexed lookup. Nothing else is fetched or built.
+# its owner, in one indexed lookup. Nothing else is fetched or built: not the lookup id,
+# which the caller sent, nor the Argon2id hashes, which only the rare slow path reads
+# (and then loads). Each column costs every request a little.
 KEY_FIELDS: Final = (
     "id",
     "owner_id",
-    "lookup_id",
     "environment",
     "name",
     "scopes",
-    "hashed_key",
     "verifier",
     "revoked_at",
     "paused_at",
@@ -173,8 +194,9 @@ def lookup(lookup_id: str, *, using: str | None = None) -> ApiKey | None:
         return None
     values = statement.convert(row)
     split = len(statement.key_fields)
-    api_key = ApiKey.from_db(alias, statement.key_fields, values[:split])
-    owner = get_user_model().from_db(alias, statement.owner_fields, values[split:])
+    api_key: ApiKey = statement.key.build(alias, values[:split])
+    api_key.lookup_id = lookup_id  # what the query matched on, not fetched again
+    owner = statement.owner.build(alias, values[split:])
     ApiKey.owner.field.set_cached_value(api_key, owner)  # what select_related does
     return api_key
 
@@ -184,9 +206,7 @@ PREVIOUS: Final = "previous"
 
 
 @sensitive_variables("parsed")
-def verify_secret(
-    api_key: ApiKey, parsed: keys.ParsedKey, client_address: str | None, now: datetime
-) -> str:
+def verify_secret(api_key: ApiKey, parsed: keys.ParsedKey, caller: Caller, now: datetime) -> str:
     """Which of the key's secrets ``parsed`` is: CURRENT, or PREVIOUS (a rolled key's old
     secret, while it still works); InvalidApiKey for neither. One HMAC either way."""
     slots = [CURRENT]
@@ -198,7 +218,7 @@ def verify_secret(
         raise InvalidApiKey
     slot = slots[index]
     if verdict is hashing.Verdict.UNVERIFIABLE:
-        _verify_with_argon2(api_key, slot, parsed, client_address)
+        _verify_with_argon2(api_key, slot, parsed, caller.address)
     elif verdict is hashing.Verdict.MATCH_NEEDS_NEW_VERIFIER:
         _store_verifier(api_key, slot, parsed.raw)
     return slot
@@ -254,7 +274,7 @@ def _now() -> datetime:
     return timezone.now()
 
 
-def _note_use(api_key: ApiKey, secret: str, client_address: str | None, now: datetime) -> None:
+def _note_use(api_key: ApiKey, secret: str, caller: Caller, now: datetime) -> None:
     """Move last_used_at (and its address; for a rolled key's old secret,
     previous_last_used_at) forward at most once per resolution window, so a busy key costs
     no write per request; audit the first use. Never fails or holds up the request: a row
@@ -272,7 +292,7 @@ def _note_use(api_key: ApiKey, secret: str, client_address: str | None, now: dat
     )
     changes: dict[str, Any] = {field: now}
     if secret == CURRENT:
-        changes["last_used_address"] = client_address
+        changes["last_used_address"] = caller.address
     # FOR UPDATE SKIP LOCKED where the database has it; SQLite, whose writers share one
     # lock, fails at once instead (_without_lock_waits).
     unlocked = ApiKey.objects.filter(pk=api_key.pk).order_by().select_for_update(skip_locked=True)
@@ -280,7 +300,7 @@ def _note_use(api_key: ApiKey, secret: str, client_address: str | None, now: dat
         with _without_lock_waits(), transaction.atomic():
             updated = ApiKey.objects.filter(stale, pk__in=unlocked.values("pk")).update(**changes)
             if updated and last is None and secret == CURRENT:
-                audit.record(api_key, ApiKeyEvent.Kind.FIRST_USED, audit.Actor.api(client_address))
+                audit.record(api_key, ApiKeyEvent.Kind.FIRST_USED, audit.Actor.api(caller.address))
     except DatabaseError:
         # Expected now and then under SQLite write contention, hence info, not warning.
         logger.info("could not record api key use", extra={"key_prefix": api_key.display_prefix})
@@ -318,8 +338,9 @@ class _Statement:
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         # Model.from_db takes values in the model's field order, so select in that order.
-        self.key_fields = _in_model_order(ApiKey, KEY_FIELDS)
-        self.owner_fields = _in_model_order(get_user_model(), OWNER_FIELDS)
+        self.key = _Partial(ApiKey, KEY_FIELDS)
+        self.owner = _Partial(get_user_model(), OWNER_FIELDS)
+        self.key_fields, self.owner_fields = self.key.fields, self.owner.fields
         columns = [*self.key_fields, *(f"owner__{name}" for name in self.owner_fields)]
         queryset = (
             ApiKey.objects.filter(lookup_id=_LOOKUP_PLACEHOLDER).values_list(*columns).order_by()
@@ -334,16 +355,39 @@ class _Statement:
         self._converters = compiler.get_converters([column for column, _, _ in compiler.select])
 
     def convert(self, row: tuple[Any, ...]) -> list[Any]:
-        if not self._converters:
-            return list(row)
-        return list(next(iter(self._compiler.apply_converters([row], self._converters))))
+        """The row through the backend's converters, as the ORM would, but skipping the
+        columns that are NULL (most of a key's optional fields): no converter turns NULL
+        into anything else, and this runs on every request."""
+        values = list(row)
+        for position, (converters, expression) in self._converters.items():
+            value = values[position]
+            if value is None:
+                continue
+            for converter in converters:
+                value = converter(value, expression, self.connection)
+            values[position] = value
+        return values
 
 
-def _in_model_order(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
-    ordered = [field.attname for field in model._meta.concrete_fields if field.attname in names]
-    if len(ordered) != len(names):
-        raise RuntimeError(f"{model.__name__} lacks some of {names!r}")
-    return ordered
+class _Partial:
+    """Builds a model instance from some of its fields, as ``Model.from_db`` does, from a
+    list already laid out like the model's fields (unfetched ones DEFERRED): from_db would
+    otherwise search the field names for each of the model's fields on every request."""
+
+    def __init__(self, model: type[models.Model], names: tuple[str, ...]) -> None:
+        concrete = [field.attname for field in model._meta.concrete_fields]
+        self.fields = [name for name in concrete if name in names]
+        if len(self.fields) != len(names):
+            raise RuntimeError(f"{model.__name__} lacks some of {names!r}")
+        self.model = model
+        self._positions = [concrete.index(name) for name in self.fields]
+        self._template: list[Any] = [DEFERRED] * len(concrete)
+
+    def build(self, alias: str, values: list[Any]) -> Any:
+        laid_out = self._template.copy()
+        for position, value in zip(self._positions, values, strict=True):
+            laid_out[position] = value
+        return self.model.from_db(alias, self.fields, laid_out)
 
 
 # Per thread, like Django's connections; a statement never outlives its connection.

@@ -114,7 +114,7 @@ def test_the_one_query_loads_what_the_request_path_reads(
     with django_assert_num_queries(1):
         loaded = verification.lookup(row.lookup_id)
         assert loaded is not None
-        fields = ("id", "owner_id", "lookup_id", "environment", "name", "scopes", "hashed_key")
+        fields = ("id", "owner_id", "lookup_id", "environment", "name", "scopes", "verifier")
         assert [getattr(loaded, name) for name in fields] == [
             getattr(expected, name) for name in fields
         ]

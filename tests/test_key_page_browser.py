@@ -11,7 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import chromium
+from apikeys.audit import Actor
+from clipia_console.api import generations
+from clipia_console.api.models import VideoModel
+from clipia_console.billing import key_settings
+from tests.browser_support import chromium, save_screenshot
 from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
@@ -66,3 +70,25 @@ def test_budget_and_pause_change_in_place_under_the_csp(
     key.refresh_from_db()
     assert key.paused_at is not None
     assert violations == []
+
+
+@pytest.mark.usefixtures("catalog")
+def test_the_key_page_and_the_usage_tab_show_what_a_key_spent(
+    page: Page, alice: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(alice, "test", name="Render server")
+    key_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
+    model = VideoModel.objects.get(pk="clipia/motion-v1")  # 20 credits, as it would live
+    for prompt in ("a kite", "a fox in the snow", "waves at dusk"):
+        generations.create(api_key=key, model=model, prompt=prompt, params={})
+    page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_text("of 100 credits spent today")).to_be_visible()
+    expect(page.get_by_role("img", name="Credits per day, last 30 days")).to_be_visible()
+    save_screenshot(page, "api-key-page")
+    page.goto("/developer/usage/")
+    expect(page.get_by_role("rowheader", name=re.compile("Render server"))).to_be_visible()
+    save_screenshot(page, "usage-tab")
