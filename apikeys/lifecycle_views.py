@@ -31,6 +31,7 @@ from apikeys.views import (
 )
 
 CANNOT_ROLL_STATUS = 409
+QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds()) // 60
 ROLLED_ALREADY = (
     "This form was already used — the key was rolled and its new key shown once. "
     "Roll again below only if you need another new key."
@@ -41,9 +42,6 @@ def _this_page(request: ConsoleRequest) -> str:
     """Where signing in comes back to: the page that asks for the action again (a POST
     cannot be replayed), or the list an htmx request came from."""
     return request.htmx.current_url_abs_path or request.get_full_path()
-
-
-QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds()) // 60
 
 
 @never_cache

@@ -224,14 +224,21 @@ def _context(request: ConsoleRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _keys_of(user: User) -> ApiKeyQuerySet:
-    """The user's keys with what a row shows: the revocation event (one prefetch query per
-    page, however many keys; who revoked it is its actor_kind, never a staff username),
-    never the hash."""
+    """The user's keys with what a row shows: the revocation and exposure events (two
+    prefetch queries per page, however many keys; who revoked it is its actor_kind, never
+    a staff username), never the hash."""
     revocations = ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.REVOKED)
+    # A rolled key's old secret retired after a public report (key_lifecycle says so).
+    exposures = ApiKeyEvent.objects.filter(
+        kind=ApiKeyEvent.Kind.SECRET_RETIRED, actor_kind=ApiKeyEvent.ActorKind.REPORT
+    )
     return (
         ApiKey.objects.filter(owner=user)
         .defer("hashed_key")
-        .prefetch_related(Prefetch("events", queryset=revocations, to_attr="revocations"))
+        .prefetch_related(
+            Prefetch("events", queryset=revocations, to_attr="revocations"),
+            Prefetch("events", queryset=exposures, to_attr="exposures"),
+        )
     )
 
 

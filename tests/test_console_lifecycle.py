@@ -12,6 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
@@ -154,6 +155,18 @@ def test_an_htmx_create_with_a_bad_date_swaps_the_form_with_its_message(
     assert "Choose the date the key expires." in text_of(response)
     assert 'id="create-area"' in response.content.decode()
     assert "<html" not in response.content.decode()
+
+
+def test_a_signed_out_create_comes_back_with_the_expiry_typed(alice: User) -> None:
+    client = Client()
+    response = create(client, headers=HTMX, expires="date", expires_on="2027-03-04")
+
+    client.force_login(alice)
+    page = client.get(unquote(response["HX-Redirect"].split("next=", 1)[1])).content.decode()
+
+    assert re.search(r'value="date"[^>]*\n?\s*checked', page)
+    assert 'value="2027-03-04"' in page
+    assert not ApiKey.objects.exists()
 
 
 # What the list says
@@ -574,3 +587,23 @@ def test_a_reload_that_re_posts_the_roll_does_not_roll_again(
     assert not FULL_KEY.search(replay.content.decode())
     assert ApiKeyEvent.objects.filter(api_key=row, kind=ApiKeyEvent.Kind.ROLLED).count() == 1
     assert v1_account(old_key) == 200 and v1_account(new_key) == 200
+
+
+def test_an_old_secret_retired_after_a_public_report_is_named_on_the_row(
+    console: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, old_key = test_key
+    _, new_key = rolling.roll_key(row, grace=timedelta(days=7), actor=OWNER)
+    Client().post(
+        "/v1/keys/revoke", data=json.dumps({"keys": [old_key]}), content_type="application/json"
+    )
+
+    page = text_of(console.get(KEYS_URL))
+
+    today = timezone.now()
+    assert f"Old secret exposed — retired on {today:%b} {today.day}, {today.year}" in page
+    assert "Active" in page and "End grace now" not in page
+    assert v1_account(new_key) == 200
+    # Rolling again starts afresh: the note belongs to the roll it ended.
+    rolling.roll_key(row, grace=timedelta(0), actor=OWNER)
+    assert "Old secret exposed" not in text_of(console.get(KEYS_URL))

@@ -7,7 +7,7 @@ Words for the moments come from the console's own filters (``when``, ``ago``).""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from django import template
@@ -31,6 +31,8 @@ class Lifecycle:
     is_exposed: bool
     # A rolled key whose old secret still works.
     is_in_grace: bool
+    # When a public report retired the old secret of this key's latest roll, if one did.
+    old_secret_exposed_at: datetime | None
 
 
 @register.simple_tag
@@ -46,7 +48,25 @@ def key_lifecycle(key: ApiKey) -> Lifecycle:
         is_expiring_soon=expires_at is not None and expires_at - now <= EXPIRING_SOON,
         is_exposed=status == KeyStatus.REVOKED and _revoked_by_report(key),
         is_in_grace=is_usable and rolling.previous_works(key, now),
+        old_secret_exposed_at=_old_secret_exposed_at(key) if is_usable else None,
     )
+
+
+def _old_secret_exposed_at(key: ApiKey) -> datetime | None:
+    if key.rolled_at is None:
+        return None
+    # The key list prefetches these events (apikeys.views); a lone key asks.
+    events: list[ApiKeyEvent] | None = getattr(key, "exposures", None)
+    if events is None:
+        events = list(
+            key.events.filter(
+                kind=ApiKeyEvent.Kind.SECRET_RETIRED, actor_kind=ApiKeyEvent.ActorKind.REPORT
+            )[:1]
+        )
+    # Only for the latest roll: rolling again starts a new story.
+    if events and events[0].created_at >= key.rolled_at:
+        return events[0].created_at
+    return None
 
 
 def _revoked_by_report(key: ApiKey) -> bool:
