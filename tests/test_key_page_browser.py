@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,7 +15,12 @@ from apikeys.audit import Actor
 from clipia_console.api import generations
 from clipia_console.api.models import VideoModel
 from clipia_console.billing import key_settings
-from tests.browser_support import chromium, save_screenshot
+from tests.browser_support import (
+    accessibility_violations,
+    chromium,
+    open_page,
+    save_screenshot,
+)
 from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
@@ -92,3 +97,32 @@ def test_the_key_page_and_the_usage_tab_show_what_a_key_spent(
     page.goto("/developer/usage/")
     expect(page.get_by_role("rowheader", name=re.compile("Render server"))).to_be_visible()
     save_screenshot(page, "usage-tab")
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_key_page_and_the_usage_tab_pass_axe(
+    browser: Browser,
+    live_server: Any,
+    alice: User,
+    make_key: MakeKey,
+    scheme: Literal["light", "dark"],
+) -> None:
+    # axe is injected as a script: the test's own, so the page's CSP is bypassed for it.
+    page = open_page(browser, live_server, color_scheme=scheme, bypass_csp=True)
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    key, _ = make_key(alice, "test", name="Render server")
+    key_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
+    model = VideoModel.objects.get(pk="clipia/motion-v1")
+    generations.create(api_key=key, model=model, prompt="a kite", params={})
+    page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("of 100 credits spent today")).to_be_visible()
+
+    found = accessibility_violations(page)
+    page.goto("/developer/usage/")
+    found += accessibility_violations(page)
+
+    assert found == []
