@@ -106,8 +106,10 @@ def mutated_keys(real: str) -> st.SearchStrategy[str]:
     base62 = st.text(alphabet=keys.BASE62_ALPHABET, min_size=1, max_size=1)
     return st.one_of(
         st.integers(0, len(real) - 1).map(lambda i: real[:i]),  # truncated
-        _any_text.filter(bool).map(lambda pad: real + pad),  # padded
-        _any_text.filter(bool).map(lambda pad: pad + real),
+        # Padded with more than white space: a header's surrounding white space is not part
+        # of its value (RFC 9110), so "<key> " is the key, as every HTTP server reads it.
+        _any_text.filter(lambda pad: pad.strip() != "").map(lambda pad: real + pad),
+        _any_text.filter(lambda pad: pad.strip() != "").map(lambda pad: pad + real),
         st.just(real.upper()),
         st.just(real[:-1] + ("A" if real[-1] != "A" else "B")),  # wrong checksum
         # The other environment's prefix with a recomputed, valid checksum.
