@@ -105,7 +105,10 @@ def accessibility_violations(page: Page) -> list[str]:
     """axe-core's WCAG 2 A/AA violations on the page as it stands, one line each. axe is
     injected from the tests' own copy: the app never serves it."""
     # Half-faded text (the new-key panel rises in) would be measured mid-animation.
-    page.evaluate("Promise.all(document.getAnimations().map(animation => animation.finished))")
+    # allSettled: an animation cancelled meanwhile (its element swapped out) is done too.
+    page.evaluate(
+        "Promise.allSettled(document.getAnimations().map(animation => animation.finished))"
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     results = page.evaluate(
