@@ -20,6 +20,9 @@ from apikeys.forms import CreateKeyForm
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
 from clipia_console.api import limits
 
+EXPIRY_DATE_HELP = (
+    "With “On a date”: the key works until the end of that day (UTC), at most a year ahead."
+)
 _QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds() // 60)
 
 if TYPE_CHECKING:
@@ -55,9 +58,7 @@ class ApiKeyCreationForm(CreateKeyForm):
         # The console's expiry rule (lifecycle_forms.ExpiryForm), with the admin's words.
         self.fields["expires"].label = "Expires"
         self.fields["expires_on"].label = "Expiry date"
-        self.fields["expires_on"].help_text = (
-            "With “On a date”: the key works until the end of that day (UTC), at most a year ahead."
-        )
+        self.fields["expires_on"].help_text = EXPIRY_DATE_HELP
         first, last = self.date_bounds()
         self.fields["expires_on"].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
 
