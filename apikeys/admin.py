@@ -266,7 +266,7 @@ class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
     # own page, so the change form never offers "Save and add another".
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
-        if obj is not None and obj.revoked_at is not None:
+        if obj is not None and obj.status is KeyStatus.REVOKED:
             return (*self.readonly_fields, *self.editable_fields)
         return self.readonly_fields
 

@@ -41,7 +41,7 @@ def revoke_warnings(api_keys: Sequence[ApiKey]) -> list[str]:
         api_key
         for api_key in api_keys
         if api_key.environment == ApiKey.Environment.LIVE
-        and api_key.revoked_at is None
+        and api_key.status is not KeyStatus.REVOKED
         and api_key.last_used_at is not None
         and api_key.last_used_at >= since
     ]

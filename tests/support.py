@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from apikeys.models import ApiKey
@@ -80,3 +82,29 @@ def create_in_console(client: Client, headers: dict[str, str] | None = None, **d
     }
     form.update(data)
     return client.post(KEYS_URL, form, headers=headers or {})
+
+
+T = TypeVar("T")
+
+
+def all_at_once(jobs: list[Callable[[], T]]) -> list[T | BaseException]:
+    """Run each job in its own thread (own database connection), released together."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[T | BaseException] = [RuntimeError("did not finish")] * len(jobs)
+
+    def run(index: int, job: Callable[[], T]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = job()
+        except BaseException as exc:  # reported through results, asserted by the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results

@@ -4,19 +4,17 @@ ledger always sums to the balance."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from clipia_console.api import generations
 from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
-from tests.support import MakeKey, bearer
+from tests.support import MakeKey, all_at_once, bearer
 
 pytestmark = [
     pytest.mark.services,
@@ -26,30 +24,6 @@ pytestmark = [
 
 MODEL = "clipia/motion-v1"
 PRICE = 20
-T = TypeVar("T")
-
-
-def all_at_once(jobs: list[Callable[[], T]]) -> list[T | BaseException]:
-    """Run each job in its own thread (own database connection), released together."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[T | BaseException] = [RuntimeError("did not finish")] * len(jobs)
-
-    def run(index: int, job: Callable[[], T]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except BaseException as exc:  # reported through results, asserted by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def generate(raw_key: str) -> Callable[[], int]:
