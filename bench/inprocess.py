@@ -78,20 +78,30 @@ def run(seed: Seed, *, rounds: int, requests: int, cold_requests: int) -> dict[s
 
 
 def call(handler: WSGIHandler, variant: Variant) -> int:
+    return request(handler, "GET", variant.path, variant.headers)
+
+
+def request(
+    handler: WSGIHandler, method: str, path: str, headers: Headers, body: bytes = b""
+) -> int:
+    """One request through Django's WSGI handler, as a WSGI server would make it; its
+    status code."""
     environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": variant.path,
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_HOST": "127.0.0.1",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body),
         "wsgi.errors": io.StringIO(),
         "wsgi.url_scheme": "http",
-        **variant.headers,
+        **headers,
     }
+    if body:
+        environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(body)))
     statuses: list[int] = []
 
     def start_response(

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import statistics
 import time
@@ -24,6 +23,7 @@ from django.db import connection
 
 from apikeys import services
 from apikeys.models import ApiKey
+from bench import inprocess
 from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import credits, key_settings, usage
 from clipia_console.billing.models import UsageDay
@@ -70,34 +70,8 @@ def run(*, rounds: int, requests: int, generations: int) -> SpendingResult:
 
 def _generate(handler: WSGIHandler, raw_key: str) -> int:
     body = json.dumps({"prompt": "a kite in the wind"}).encode()
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": f"/v1/models/{MODEL}",
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_AUTHORIZATION": f"Bearer {raw_key}",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.url_scheme": "http",
-    }
-    statuses: list[int] = []
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: object = None
-    ) -> Callable[[bytes], object]:
-        statuses.append(int(status.split(" ", 1)[0]))
-        return lambda data: None
-
-    response = handler(environ, start_response)
-    b"".join(response)
-    response.close()
-    return statuses[0]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
+    return inprocess.request(handler, "POST", f"/v1/models/{MODEL}", headers, body)
 
 
 def _seed_history(owner: User, api_key: ApiKey, count: int) -> None:
