@@ -7,6 +7,3 @@ class ApiKeysConfig(AppConfig):
     name = "apikeys"
     verbose_name = "API keys"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from apikeys import sudo  # noqa: F401  (connects the sign-in receiver)

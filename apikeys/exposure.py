@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import keys, notices, rolling, services, verification
+from apikeys import keys, rolling, services, verification
 from apikeys.audit import Actor
 from apikeys.models import ApiKey, KeyStatus
+from clipia_console.notifications import key_notices as notices
 
 MAX_KEYS_PER_REPORT: Final = 100
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from apikeys.client import client_address
 from apikeys.models import SCOPES, ApiKey
+from clipia_console.lib.client_address import client_address
 
 if TYPE_CHECKING:
     # Only for annotations: DRF imports the default permission classes while

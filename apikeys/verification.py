@@ -35,8 +35,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import audit, client, conf, hashing, keys, ratelimit, rolling
+from apikeys import audit, conf, hashing, keys, rolling
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from clipia_console.lib import client_address as client
+from clipia_console.lib import ratelimit
 
 logger = logging.getLogger(__name__)
 

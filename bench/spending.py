@@ -24,9 +24,9 @@ from django.db import connection
 from apikeys import services
 from apikeys.models import ApiKey
 from bench import inprocess
-from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import credits, key_settings, usage
 from clipia_console.billing.models import UsageDay
+from clipia_console.generations.models import Generation, VideoModel
 
 MODEL = "clipia/motion-v1-fast"
 DAYS = 90

@@ -74,9 +74,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "clipia_console.accounts",
     "apikeys",
-    "clipia_console.api",
     "clipia_console.billing",
+    "clipia_console.generations",
+    "clipia_console.notifications",
+    "clipia_console.api",
+    "clipia_console.console",
+    "clipia_console.staff",
     "clipia_console.docs",
 ]
 
@@ -243,8 +248,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Clipia API",
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": "/v1",
-    "PREPROCESSING_HOOKS": ["clipia_console.api.schema_view.documented_endpoints"],
-    "POSTPROCESSING_HOOKS": ["clipia_console.api.schema_view.finish"],
+    "PREPROCESSING_HOOKS": ["clipia_console.api.openapi.view.documented_endpoints"],
+    "POSTPROCESSING_HOOKS": ["clipia_console.api.openapi.view.finish"],
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
@@ -259,7 +264,7 @@ CLIPIA_GENERATION_LIMIT_PER_MINUTE_TEST = env_int("CLIPIA_GENERATION_LIMIT_PER_M
 # purgegenerations; live generations are never purged (the ledger references them).
 CLIPIA_SANDBOX_RETENTION_DAYS = env_int("CLIPIA_SANDBOX_RETENTION_DAYS", 30)
 CLIPIA_GENERATION_DISPATCHER = os.environ.get(
-    "CLIPIA_GENERATION_DISPATCHER", "clipia_console.api.dispatch.leave_queued"
+    "CLIPIA_GENERATION_DISPATCHER", "clipia_console.generations.dispatch.leave_queued"
 )
 
 

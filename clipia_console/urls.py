@@ -5,7 +5,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from apikeys.signin import AdminSignInView, SignInView
+from clipia_console.accounts.signin import AdminSignInView, SignInView
 from clipia_console.api.views import EndpointNotFoundView
 from clipia_console.health import healthz
 
@@ -17,8 +17,7 @@ urlpatterns = [
     # Ahead of admin.site.urls: the admin's sign-in under the console's failure limits.
     path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin.site.urls),
-    path("developer/", include("apikeys.urls")),
-    path("developer/", include("clipia_console.billing.urls")),
+    path("developer/", include("clipia_console.console.urls")),
     path("docs/", include("clipia_console.docs.urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),

@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from apikeys.models import ApiKey
-from clipia_console.api.models import Generation
+from clipia_console.generations.models import Generation
 
 KEYS = reverse("admin:apikeys_apikey_changelist")
-GENERATIONS = reverse("admin:api_generation_changelist")
+GENERATIONS = reverse("admin:generations_generation_changelist")
 
 
 def key_page(api_key: ApiKey) -> str:

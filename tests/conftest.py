@@ -13,10 +13,11 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
-from apikeys import ratelimit, services
+from apikeys import services
 from apikeys.models import ApiKey
-from clipia_console.api.models import VideoModel
 from clipia_console.billing import credits
+from clipia_console.generations.models import VideoModel
+from clipia_console.lib import ratelimit
 from tests.support import PASSWORD, MakeKey
 
 

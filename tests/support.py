@@ -48,7 +48,7 @@ def set_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     for target in (
         "clipia_console.billing.budgets._now",
         "clipia_console.billing.key_settings._now",
-        "clipia_console.api.generations._now",
+        "clipia_console.generations.services._now",
     ):
         monkeypatch.setattr(target, lambda: moment)
 

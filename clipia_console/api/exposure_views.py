@@ -10,10 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apikeys import conf, exposure, ratelimit, verification
-from apikeys.client import client_address, rate_limit_bucket
+from apikeys import conf, exposure, verification
 from clipia_console.api.errors import RateLimited
 from clipia_console.api.serializers import StrictCharField
+from clipia_console.lib import ratelimit
+from clipia_console.lib.client_address import client_address, rate_limit_bucket
 
 
 class ExposedKeys(serializers.Serializer[dict[str, Any]]):

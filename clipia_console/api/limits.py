@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from rest_framework.request import Request
 
-from apikeys import ratelimit
 from apikeys.models import ApiKey
 from clipia_console.api import headers
 from clipia_console.api.errors import RateLimited
+from clipia_console.lib import ratelimit
 
 WINDOW_SECONDS = 60
 POLICY = "generate"

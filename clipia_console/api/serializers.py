@@ -9,9 +9,9 @@ from typing import Any
 from rest_framework import serializers
 
 from apikeys.models import ApiKey
-from clipia_console.api import sandbox
-from clipia_console.api.models import Generation, VideoModel
 from clipia_console.billing import budgets
+from clipia_console.generations import sandbox
+from clipia_console.generations.models import Generation, VideoModel
 
 ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 MAX_PROMPT_LENGTH = 2000

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from clipia_console.api import exposure_views, schema_view, views
+from clipia_console.api import exposure_views, views
+from clipia_console.api.openapi import view as schema_view
 
 app_name = "api"
 

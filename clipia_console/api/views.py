@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from apikeys.authentication import KeyRefused
 from apikeys.models import ApiKey, KeyStatus
 from apikeys.permissions import FromAllowedAddress, requires_scope
-from clipia_console.api import generations, idempotency, limits
+from clipia_console.api import idempotency, limits
 from clipia_console.api.errors import (
     ApiError,
     EndpointNotFound,
@@ -32,7 +32,6 @@ from clipia_console.api.errors import (
     ResourceNotFound,
     envelope,
 )
-from clipia_console.api.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
 from clipia_console.api.serializers import (
     GenerationRequest,
     generation_data,
@@ -40,6 +39,8 @@ from clipia_console.api.serializers import (
     model_data,
 )
 from clipia_console.billing import budgets, credits, spending, usage
+from clipia_console.generations import services as generations
+from clipia_console.generations.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
 
 DEFAULT_USAGE_DAYS = 30
 MAX_USAGE_DAYS = 90

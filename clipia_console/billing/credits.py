@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F, Sum
 
-from clipia_console.api.models import Generation
 from clipia_console.billing import spending, usage
 from clipia_console.billing.models import Account, LedgerEntry
+from clipia_console.generations.models import Generation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -20,8 +20,8 @@ from django.utils import timezone
 from apikeys import audit
 from apikeys.audit import Actor
 from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
-from clipia_console.api.models import VideoModel
 from clipia_console.billing import budgets, usage
+from clipia_console.generations.models import VideoModel
 
 MAX_BUDGET_CREDITS = 10**12
 MAX_ALLOWED_IPS = 50

@@ -53,7 +53,11 @@ class LedgerEntry(AppendOnlyModel):
     amount = models.BigIntegerField()
     reason = models.CharField(max_length=200, blank=True)
     generation = models.ForeignKey(
-        "api.Generation", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
+        "generations.Generation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

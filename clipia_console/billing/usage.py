@@ -17,8 +17,8 @@ from django.db import connections, router
 from django.db.models import Sum
 
 from apikeys.models import ApiKey
-from clipia_console.api.models import Generation
 from clipia_console.billing.models import UsageDay
+from clipia_console.generations.models import Generation
 
 
 def record(generation: Generation, *, generations: int, credits: int) -> None:

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from clipia_console.api import sandbox
-from clipia_console.api.openapi_components import ERRORS
+from clipia_console.api.openapi.components import ERRORS
+from clipia_console.generations import sandbox
 
 
 def _page(request: HttpRequest, template: str, page: str, **context: object) -> HttpResponse:

@@ -1,0 +1,261 @@
+"""Fixed-window rate limits in Django's default cache: shared by every worker and host when
+the cache is Redis, per process with the embedded in-memory cache.
+
+The one use on the API's request path bounds slow (Argon2) verifications per key id and
+per client address, so a flood of wrong secrets for a real key id cannot turn Argon2 into
+a denial of service: each attempt is counted before Argon2 runs and refused (429) past the
+limit. A verification that proves the key right gives its count back, so a busy key that
+many cold workers verify at once (after a deploy) never uses the limit up. The key's owner
+keeps working through a flood aimed at its id: on a worker that already verified the key
+no Argon2 runs, and an address that recently proved it holds the key is let past the key
+id's full bucket (within its own per-address bucket) on the others.
+
+A counter the cache cannot reach (Redis down, restarting or hung) falls back to a counter
+in this process: the limit then holds per worker, and requests never fail over it. After
+one cache error or timeout this process leaves the cache alone for
+APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS and counts in process meanwhile, so a hung Redis
+costs one socket timeout per period, not one per cache call; then it tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from apikeys import conf
+from clipia_console.lib.client_address import rate_limit_bucket
+
+logger = logging.getLogger(__name__)
+
+
+def hit(bucket: str, *, limit: int, window: int) -> int | None:
+    """Count one event in ``bucket``; None while at most ``limit`` happened in the current
+    ``window`` seconds, else the seconds until the window ends."""
+    name, wait = _slot(bucket, window)
+    return wait if _increment(name, max(1, window)) > limit else None
+
+
+def exceeded(bucket: str, *, limit: int, window: int) -> int | None:
+    """Like hit(), without counting: the seconds until the window ends if ``bucket`` is
+    already past ``limit``, else None. For refusing before doing the work that counts."""
+    name, wait = _slot(bucket, window)
+    return wait if _count(name) > limit else None
+
+
+def give_back(bucket: str, *, window: int) -> None:
+    """Take back one event that hit() counted in ``bucket`` in the current window: for
+    work counted before it ran that turned out not to be what the limit is about."""
+    name, _ = _slot(bucket, window)
+    if not _breaker.is_open():
+        try:
+            cache.decr(name)
+            return
+        except ValueError:
+            return  # the window turned meanwhile: nothing left to give back
+        except Exception as exc:  # whatever error the configured cache backend raises
+            _breaker.trip(exc)
+    _local.decrement(name)
+
+
+def current(bucket: str, *, window: int) -> tuple[int, int]:
+    """What hit() counted in ``bucket``'s current ``window``, and the seconds until that
+    window ends: for telling a caller how much of a limit remains."""
+    name, wait = _slot(bucket, window)
+    return _count(name), wait
+
+
+def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
+    """Count one verification attempt for this key id and address; None if it may run,
+    else the seconds until the caller may try again. Counting before Argon2 runs bounds
+    wrong secrets strictly, concurrent ones included; verification_succeeded gives a right
+    one's count back.
+
+    A flood aimed at a key id fills that id's bucket for everyone, including the key's
+    owner on a worker that has not verified the key yet. So an address that proved it
+    holds the key (verification_succeeded, within APIKEYS_VERIFIED_ADDRESS_SECONDS) is
+    let past a full key-id bucket; its own per-address bucket still bounds what Argon2
+    work it can cause, so the flood's total stays bounded.
+    """
+    (key_bucket, key_limit, window), *address_buckets = _buckets(lookup_id, client_address)
+    waits = [hit(bucket, limit=limit, window=window) for bucket, limit, window in address_buckets]
+    key_wait = hit(key_bucket, limit=key_limit, window=window)
+    if key_wait is not None and not _proved_from(lookup_id, client_address):
+        waits.append(key_wait)
+    return max((wait for wait in waits if wait is not None), default=None)
+
+
+def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
+    """Give back the count of a verification that proved the key right, so that a busy key
+    verified by many cold workers at once (after a deploy) never uses the limit up; and
+    remember that this address holds the key (no secret is stored: an id and an address)."""
+    for bucket, _, window in _buckets(lookup_id, client_address):
+        give_back(bucket, window=window)
+    if client_address and not _breaker.is_open():
+        try:
+            cache.set(
+                _proof(lookup_id, client_address),
+                1,
+                timeout=int(conf.get("APIKEYS_VERIFIED_ADDRESS_SECONDS")),
+            )
+        except Exception as exc:  # an unreachable cache: the owner just waits like anyone else
+            _breaker.trip(exc)
+
+
+def forget_all() -> None:
+    """Forget this process's counters and any cache outage it noticed (tests start cold)."""
+    _local.clear()
+    _breaker.close()
+
+
+def _proved_from(lookup_id: str, client_address: str | None) -> bool:
+    if not client_address or _breaker.is_open():
+        return False
+    try:
+        return cache.get(_proof(lookup_id, client_address)) is not None
+    except Exception as exc:  # an unreachable cache proves nothing
+        _breaker.trip(exc)
+        return False
+
+
+def _proof(lookup_id: str, client_address: str) -> str:
+    return f"ratelimit:slow-verify:proved:{lookup_id}:{client_address}"
+
+
+def _buckets(lookup_id: str, client_address: str | None) -> list[tuple[str, int, int]]:
+    window = int(conf.get("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS"))
+    return [
+        (
+            f"slow-verify:key:{lookup_id}",
+            int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY")),
+            window,
+        ),
+        (
+            f"slow-verify:addr:{rate_limit_bucket(client_address)}",
+            int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS")),
+            window,
+        ),
+    ]
+
+
+def _slot(bucket: str, window: int) -> tuple[str, int]:
+    """The counter's name for the current window, and the seconds until that window ends."""
+    window = max(1, window)
+    now = time.time()
+    return f"ratelimit:{bucket}:{int(now // window)}", max(1, window - int(now % window))
+
+
+def _count(name: str) -> int:
+    if not _breaker.is_open():
+        try:
+            return int(cache.get(name) or 0)
+        except Exception as exc:  # whatever error the configured cache backend raises
+            _breaker.trip(exc)
+    return _local.count(name)
+
+
+def _increment(bucket: str, window: int) -> int:
+    if not _breaker.is_open():
+        try:
+            return _increment_in_cache(bucket, window)
+        except Exception as exc:  # whatever error the configured cache backend raises
+            _breaker.trip(exc)
+    return _local.increment(bucket, window)
+
+
+def _increment_in_cache(bucket: str, window: int) -> int:
+    # add() is a no-op when the counter exists; incr() is atomic in Redis and under
+    # LocMemCache's lock. The extra second of timeout outlives the window boundary.
+    cache.add(bucket, 0, timeout=window + 1)
+    try:
+        return int(cache.incr(bucket))
+    except ValueError:
+        # Expired between add() and incr(): start the window again.
+        cache.set(bucket, 1, timeout=window + 1)
+        return 1
+
+
+def _monotonic() -> float:
+    """The clock of the fallbacks below; tests move it instead of sleeping."""
+    return time.monotonic()
+
+
+class _CacheBreaker:
+    """Whether this process leaves the shared cache alone for now. Tripped by any cache
+    error: a refused connection costs little, but a hung Redis costs a socket timeout per
+    call, several calls per request. Per process, unlocked: a race only costs one more
+    try of the cache."""
+
+    def __init__(self) -> None:
+        self._open_until = 0.0
+
+    def is_open(self) -> bool:
+        return _monotonic() < self._open_until
+
+    def trip(self, exc: Exception) -> None:
+        seconds = float(conf.get("APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS"))
+        self._open_until = _monotonic() + seconds
+        logger.warning(
+            "rate limit cache unavailable (%s); counting in process for %g s",
+            type(exc).__name__,
+            seconds,
+        )
+
+    def close(self) -> None:
+        self._open_until = 0.0
+
+
+class _LocalCounters:
+    """Fixed-window counters in this process, for when the shared cache is unreachable.
+    Buckets carry their window's slot in their name, so old ones are dropped wholesale."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def increment(self, bucket: str, window: int) -> int:
+        now = _monotonic()
+        with self._lock:
+            if len(self._counts) > 10_000:
+                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+            expires_at, count = self._counts.get(bucket, (now + window + 1, 0))
+            if expires_at <= now:
+                expires_at, count = now + window + 1, 0
+            self._counts[bucket] = (expires_at, count + 1)
+            return count + 1
+
+    def count(self, bucket: str) -> int:
+        with self._lock:
+            expires_at, count = self._counts.get(bucket, (0.0, 0))
+            return count if expires_at > _monotonic() else 0
+
+    def decrement(self, bucket: str) -> None:
+        with self._lock:
+            expires_at, count = self._counts.get(bucket, (0.0, 0))
+            if count > 0 and expires_at > _monotonic():
+                self._counts[bucket] = (expires_at, count - 1)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_breaker = _CacheBreaker()
+_local = _LocalCounters()
+
+
+# How a limit is told to a person: a sentence for the page and the Retry-After header.
+
+
+def too_many_message(what: str, retry_after: int) -> str:
+    minutes = -(-retry_after // 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}" if retry_after > 60 else "a minute"
+    return f"Too many {what} in a short time. Please try again in {wait}."
+
+
+def with_retry_after(response: HttpResponse, retry_after: int) -> HttpResponse:
+    response["Retry-After"] = str(retry_after)
+    return response

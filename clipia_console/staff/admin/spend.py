@@ -1,0 +1,88 @@
+"""Staff edit a key's spend controls (budget, models, addresses, pause) on a page of
+their own, through clipia_console.billing.key_settings like the console and commands.
+
+Kept apart from apikeys.admin (the reusable app knows nothing of billing): this module
+re-registers ApiKey with a subclass of its admin that adds the page and a read-only
+summary with a link to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+
+from apikeys import services
+from apikeys.models import ApiKey
+from clipia_console.billing import key_settings
+from clipia_console.lib.client_address import client_address
+from clipia_console.staff.admin.keys import ApiKeyAdmin
+from clipia_console.staff.admin.spend_forms import SpendControlsForm
+from clipia_console.staff.admin.support import staff_user
+
+admin.site.unregister(ApiKey)
+
+
+@admin.register(ApiKey)
+class SpendControlsApiKeyAdmin(ApiKeyAdmin):
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets  # a key being added has no spend controls yet
+        return [*fieldsets, ("Spend controls", {"fields": ("spend_controls",)})]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "spend_controls"]
+
+    @admin.display(description="spend controls")
+    def spend_controls(self, api_key: ApiKey) -> str:
+        lines = format_html_join(
+            "", "{}<br>", ((line,) for line in key_settings.summary(api_key)[1:])
+        )
+        url = reverse("admin:apikeys_apikey_spending", args=[api_key.pk])
+        return format_html('{}<a href="{}">Change spend controls</a>', lines, url)
+
+    def get_urls(self) -> list[URLPattern]:
+        spending = path(
+            "<int:key_id>/spending/",
+            self.admin_site.admin_view(self.spending_view),
+            name="apikeys_apikey_spending",
+        )
+        return [spending, *super().get_urls()]
+
+    def spending_view(self, request: HttpRequest, key_id: int) -> HttpResponse:
+        api_key = get_object_or_404(ApiKey.objects.select_related("owner"), pk=key_id)
+        if not self.has_change_permission(request, api_key):
+            raise PermissionDenied
+        form = SpendControlsForm(request.POST or None, api_key=api_key)
+        if request.method == "POST" and form.is_valid():
+            actor = services.Actor.person(
+                staff_user(request),
+                owner_id=api_key.owner_id,
+                client_address=client_address(request),
+            )
+            try:
+                changed = form.apply(api_key, actor)
+            except key_settings.InvalidSetting as exc:
+                form.add_error(None, exc.message)
+            else:
+                if changed:
+                    self.log_change(request, api_key, "Changed spend controls.")
+                self.message_user(request, "Spend controls saved.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:apikeys_apikey_change", args=[key_id]))
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": f"Spend controls of {api_key}",
+            "opts": self.opts,
+            "original": api_key,
+            "has_view_permission": self.has_view_permission(request),
+            "form": form,
+            "submit_label": "Save spend controls",
+        }
+        return TemplateResponse(request, "admin/clipia/form_page.html", context)

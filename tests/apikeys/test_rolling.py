@@ -1,0 +1,249 @@
+"""Rolling a key: a new secret shown once, the same key (identity, settings, trail), and the
+old secret working through its grace, retired when it ends or once it goes quiet."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apikeys import rolling, services, verification
+from apikeys.models import ApiKey, ApiKeyEvent
+from tests.support import MakeKey, bearer
+from tests.system.servers import gunicorn, subprocess_database_url
+
+ACCOUNT = "/v1/account"
+START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], datetime]:
+    """Moves both the request path's clock and the lifecycle's to START + offset."""
+
+    def move_to(offset: timedelta) -> datetime:
+        moment = START + offset
+        monkeypatch.setattr(verification, "_now", lambda: moment)
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+        return moment
+
+    move_to(timedelta(0))
+    return move_to
+
+
+def roll(api_key: ApiKey, grace: timedelta) -> str:
+    _, raw = rolling.roll_key(api_key, grace=grace, actor=services.Actor.command("tests"))
+    return raw
+
+
+def test_a_rolled_key_answers_to_its_new_secret_and_keeps_its_identity(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    new = roll(row, timedelta(hours=1))
+
+    response = api.get(ACCOUNT, **bearer(new))
+
+    assert new != old and new.startswith(row.display_prefix)
+    assert response.status_code == 200
+    assert response.json()["key"]["prefix"] == row.display_prefix
+    assert response.json()["key"]["name"] == "alice test"
+    assert ApiKey.objects.count() == 1
+    kinds = list(row.events.order_by("created_at", "id").values_list("kind", flat=True))
+    assert kinds[:2] == [ApiKeyEvent.Kind.CREATED, ApiKeyEvent.Kind.ROLLED]
+
+
+def test_the_old_secret_works_through_its_grace_and_not_after(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    roll(row, timedelta(hours=1))
+
+    clock(timedelta(minutes=59))
+    during = api.get(ACCOUNT, **bearer(old)).status_code
+    clock(timedelta(hours=1))
+    after = api.get(ACCOUNT, **bearer(old)).status_code
+
+    assert (during, after) == (200, 401)
+
+
+def test_the_old_secret_retires_once_the_new_one_is_used_and_it_went_quiet(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    new = roll(row, timedelta(days=7))
+    assert api.get(ACCOUNT, **bearer(old)).status_code == 200  # still deployed somewhere
+
+    clock(timedelta(minutes=5))
+    assert api.get(ACCOUNT, **bearer(new)).status_code == 200  # the new one is live
+    clock(timedelta(minutes=14, seconds=59))
+    still = api.get(ACCOUNT, **bearer(old)).status_code
+    clock(timedelta(minutes=30))
+    quiet = api.get(ACCOUNT, **bearer(old)).status_code
+
+    assert (still, quiet) == (200, 401)
+    assert api.get(ACCOUNT, **bearer(new)).status_code == 200
+
+
+def test_the_grace_never_outlives_the_key(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    ApiKey.objects.filter(pk=row.pk).update(expires_at=START + timedelta(hours=2))
+    row.refresh_from_db()
+    roll(row, timedelta(days=7))
+
+    row.refresh_from_db()
+    assert row.previous_expires_at == START + timedelta(hours=2)
+
+
+def test_ending_the_grace_retires_the_old_secret_at_once_and_audits_why(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    new = roll(row, timedelta(hours=24))
+
+    assert rolling.end_grace(row, actor=services.Actor.command("tests"))
+
+    assert api.get(ACCOUNT, **bearer(old)).status_code == 401
+    assert api.get(ACCOUNT, **bearer(new)).status_code == 200
+    retired = row.events.get(kind=ApiKeyEvent.Kind.SECRET_RETIRED)
+    assert retired.reason == rolling.ENDED_BY_OWNER
+
+
+def test_a_roll_with_no_grace_stops_the_old_secret_now(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    roll(row, timedelta(0))
+
+    assert api.get(ACCOUNT, **bearer(old)).status_code == 401
+
+
+def test_a_revoked_or_expired_key_cannot_be_rolled(
+    alice: Any, make_key: MakeKey, clock: Any
+) -> None:
+    revoked, _ = make_key(alice, name="revoked")
+    services.revoke_key(revoked, actor=services.Actor.command("tests"))
+    expired, _ = make_key(alice, name="expired")
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=START - timedelta(seconds=1))
+
+    for api_key in (revoked, expired):
+        with pytest.raises(rolling.CannotRoll):
+            roll(api_key, timedelta(hours=1))
+    assert not ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.ROLLED).exists()
+
+
+def test_a_request_with_the_old_secret_in_its_grace_is_still_one_query(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    roll(row, timedelta(hours=1))
+    api.get(ACCOUNT, **bearer(old))  # notes the old secret's use
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(ACCOUNT, **bearer(old))
+
+    assert response.status_code == 200
+    assert len([q for q in captured.captured_queries if "apikeys_apikey" in q["sql"]]) == 1
+
+
+def test_sendkeynotices_clears_finished_graces_with_the_reason(
+    test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, _ = test_key
+    roll(row, timedelta(hours=1))
+    clock(timedelta(hours=2))
+    out = StringIO()
+
+    call_command("sendkeynotices", stdout=out)
+    call_command("sendkeynotices", stdout=StringIO())
+
+    row.refresh_from_db()
+    assert row.previous_verifier == "" and row.previous_expires_at is None
+    retired = row.events.filter(kind=ApiKeyEvent.Kind.SECRET_RETIRED)
+    assert [event.reason for event in retired] == [rolling.GRACE_ENDED]
+    assert "1 old secret(s) retired" in out.getvalue()
+
+
+def test_rollapikey_prints_the_new_key_alone_on_its_last_line(
+    api: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, old = test_key
+    out, err = StringIO(), StringIO()
+
+    call_command("rollapikey", row.display_prefix, "--grace-minutes", "30", stdout=out, stderr=err)
+
+    new = out.getvalue().strip().splitlines()[-1]
+    assert new != old and new.startswith(row.display_prefix)
+    assert new not in err.getvalue()
+    assert api.get(ACCOUNT, **bearer(new)).status_code == 200
+    assert api.get(ACCOUNT, **bearer(old)).status_code == 200
+
+
+def test_rollapikey_refuses_a_grace_past_seven_days(test_key: tuple[ApiKey, str]) -> None:
+    row, _ = test_key
+
+    with pytest.raises(CommandError, match="7 days"):
+        call_command("rollapikey", row.display_prefix, "--grace-minutes", "10081")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_roll_during_a_steady_stream_of_requests_loses_none(
+    alice: Any, make_key: MakeKey, tmp_path: Path
+) -> None:
+    row, old = make_key(alice, "test")
+    results: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    secrets = {"current": old}
+
+    with gunicorn(tmp_path, database_url=subprocess_database_url(), workers=3) as server:
+
+        def stream() -> None:
+            for n in range(2000):  # bounded
+                if stop.is_set():
+                    return
+                with lock:
+                    key = secrets["current"] if n % 2 else old
+                status = server.request(
+                    "GET", f"{ACCOUNT}?n={n}", headers={"Authorization": f"Bearer {key}"}
+                )[0]
+                with lock:
+                    results.append(("old" if key == old else "new", status))
+
+        threads = [threading.Thread(target=stream) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        try:
+            while len(results) < 30:
+                stop.wait(0.05)
+            new = roll(row, timedelta(hours=1))
+            with lock:
+                secrets["current"] = new
+            while sum(1 for which, _ in results if which == "new") < 30:
+                stop.wait(0.05)
+            rolling.end_grace(row, actor=services.Actor.command("tests"))
+            ended = len(results)
+            while len(results) < ended + 30:
+                stop.wait(0.05)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=30)
+
+    during = results[:ended]
+    after = results[ended + 6 :]  # requests in flight as the grace ended may go either way
+    assert {status for _, status in during} == {200}
+    assert {status for which, status in after if which == "new"} == {200}
+    assert {status for which, status in after if which == "old"} == {401}

@@ -1,0 +1,239 @@
+"""Pause, the model allowlist and the address allowlist, through /v1; GET /v1/key and
+GET /v1/usage."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client, override_settings
+
+from apikeys.models import ApiKey
+from clipia_console.billing import credits, key_settings
+from clipia_console.generations import services as generations
+from clipia_console.generations.models import Generation
+from tests.support import FAST, MOTION, STAFF_COMMAND, MakeKey, bearer, budget, generate, set_clock
+
+pytestmark = pytest.mark.usefixtures("catalog")
+
+
+@pytest.fixture
+def rich(alice: User) -> User:
+    credits.grant(alice, 10_000, reason="test funds")
+    return alice
+
+
+def test_a_paused_key_cannot_generate_but_still_reads(rich: User, make_key: MakeKey) -> None:
+    key, raw = make_key(rich, "live")
+    generation = generate(raw).json()["id"]
+    assert key_settings.pause(key, actor=STAFF_COMMAND)
+
+    refused = generate(raw)
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "key_paused"
+    assert Client().get(f"/v1/generations/{generation}", **bearer(raw)).status_code == 200
+    assert Client().get("/v1/account", **bearer(raw)).status_code == 200
+    assert Client().get("/v1/models", **bearer(raw)).status_code == 200
+    assert Generation.objects.count() == 1
+
+
+def test_a_resumed_key_generates_again(rich: User, make_key: MakeKey) -> None:
+    key, raw = make_key(rich, "live")
+    key_settings.pause(key, actor=STAFF_COMMAND)
+    assert key_settings.resume(key, actor=STAFF_COMMAND)
+    assert generate(raw).status_code == 201
+
+
+def test_a_pause_committed_after_authentication_still_stops_the_charge(
+    rich: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(rich, "live")
+    stale = ApiKey.objects.get(pk=key.pk)  # what authentication read, before the pause
+    key_settings.pause(key, actor=STAFF_COMMAND)
+
+    from clipia_console.billing import spending
+    from clipia_console.generations.models import VideoModel
+
+    with pytest.raises(spending.KeyPaused):
+        generations.create(
+            api_key=stale, model=VideoModel.objects.get(pk=MOTION), prompt="x", params={}
+        )
+    assert credits.balance_of(rich.pk) == 10_000
+
+
+def test_a_model_outside_the_keys_list_is_refused_by_name(rich: User, make_key: MakeKey) -> None:
+    key, raw = make_key(rich, "live")
+    key_settings.set_allowed_models(key, [FAST], actor=STAFF_COMMAND)
+
+    refused = generate(raw, MOTION)
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "model_not_allowed"
+    assert MOTION in refused.json()["error"]["message"]
+    assert generate(raw, FAST).status_code == 201
+    assert Client().get(f"/v1/models/{MOTION}", **bearer(raw)).status_code == 200
+    assert credits.balance_of(rich.pk) == 10_000 - 5
+
+
+@pytest.mark.parametrize(
+    ("allowed", "address", "works"),
+    [
+        (["203.0.113.0/24"], "203.0.113.9", True),
+        (["203.0.113.0/24"], "198.51.100.1", False),
+        (["2001:db8::/32"], "2001:db8:1::5", True),
+        (["2001:db8::/32"], "2001:db9::5", False),
+        (["203.0.113.7", "2001:db8::1"], "2001:db8::1", True),
+    ],
+)
+def test_an_address_allowlist_admits_only_its_networks(
+    test_key: tuple[ApiKey, str], allowed: list[str], address: str, works: bool
+) -> None:
+    key, raw = test_key
+    key_settings.set_allowed_ips(key, allowed, actor=STAFF_COMMAND)
+
+    response = Client(REMOTE_ADDR=address).get("/v1/account", **bearer(raw))
+
+    if works:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "ip_not_allowed"
+        assert address in response.json()["error"]["message"]
+
+
+@override_settings(APIKEYS_NUM_PROXIES=1)
+def test_behind_a_proxy_the_forwarded_address_is_checked(test_key: tuple[ApiKey, str]) -> None:
+    key, raw = test_key
+    key_settings.set_allowed_ips(key, ["198.51.100.0/24"], actor=STAFF_COMMAND)
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+
+    allowed = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="198.51.100.4", **bearer(raw))
+    refused = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="192.0.2.1", **bearer(raw))
+
+    assert allowed.status_code == 200
+    assert refused.status_code == 403
+    assert "192.0.2.1" in refused.json()["error"]["message"]
+
+
+def test_an_address_allowlist_costs_no_query(
+    test_key: tuple[ApiKey, str], django_assert_num_queries: Any
+) -> None:
+    key, raw = test_key
+    key_settings.set_allowed_ips(key, ["127.0.0.1"], actor=STAFF_COMMAND)
+    Client().get("/v1/account", **bearer(raw))
+    with django_assert_num_queries(1):
+        assert Client().get("/v1/key", **bearer(raw)).status_code == 200
+
+
+def test_v1_key_describes_the_calling_key(
+    rich: User, make_key: MakeKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, raw = make_key(rich, "live", scopes=("generate",))
+    budget(key, 50, "week")
+    key_settings.set_allowed_models(key, [MOTION], actor=STAFF_COMMAND)
+    set_clock(monkeypatch, datetime(2026, 3, 4, 10, tzinfo=UTC))  # a Wednesday
+    generate(raw)
+
+    data = Client().get("/v1/key", **bearer(raw)).json()
+
+    assert data["prefix"] == key.display_prefix
+    assert data["environment"] == "live"
+    assert data["scopes"] == ["generate"]
+    assert data["paused"] is False
+    assert data["allowed_models"] == [MOTION]
+    assert data["expires_at"] is None
+    assert data["budget"] == {
+        "limit": 50,
+        "period": "week",
+        "spent": 20,
+        "remaining": 30,
+        "resets_at": "2026-03-09T00:00:00Z",
+    }
+
+
+def test_v1_key_without_budget_has_nulls(test_key: tuple[ApiKey, str]) -> None:
+    _, raw = test_key
+    data = Client().get("/v1/key", **bearer(raw)).json()
+    assert data["budget"] == dict.fromkeys(("limit", "period", "spent", "remaining", "resets_at"))
+    assert data["allowed_models"] is None
+
+
+def test_v1_usage_reports_a_known_history(
+    rich: User, make_key: MakeKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, first_raw = make_key(rich, "live", name="first")
+    second, second_raw = make_key(rich, "live", name="second")
+    _, test_raw = make_key(rich, "test", name="sandbox")
+    set_clock(monkeypatch, datetime(2026, 3, 3, 9, tzinfo=UTC))
+    generate(first_raw)
+    generate(first_raw)
+    failed = generate(first_raw, FAST).json()["id"]
+    generations.fail(failed, "renderer crashed")
+    set_clock(monkeypatch, datetime(2026, 3, 4, 9, tzinfo=UTC))
+    generate(second_raw, FAST)
+    generate(test_raw)
+
+    response = Client().get("/v1/usage?days=2", **bearer(first_raw))
+
+    assert response.status_code == 200
+    assert response.json()["environment"] == "live"
+    assert response.json()["data"] == [
+        {
+            "date": "2026-03-03",
+            "key": first.display_prefix,
+            "model": MOTION,
+            "generations": 2,
+            "credits": 40,
+        },
+        {
+            "date": "2026-03-03",
+            "key": first.display_prefix,
+            "model": FAST,
+            "generations": 1,
+            "credits": 0,
+        },
+        {
+            "date": "2026-03-04",
+            "key": second.display_prefix,
+            "model": FAST,
+            "generations": 1,
+            "credits": 5,
+        },
+    ]
+    one_day = Client().get("/v1/usage?days=1", **bearer(first_raw)).json()["data"]
+    assert [row["date"] for row in one_day] == ["2026-03-04"]
+    assert date(2026, 3, 4).isoformat() == one_day[0]["date"]
+
+
+@pytest.mark.parametrize("days", ["0", "91", "x", "1.5", "٣"])
+def test_v1_usage_refuses_bad_days(test_key: tuple[ApiKey, str], days: str) -> None:
+    _, raw = test_key
+    response = Client().get("/v1/usage", {"days": days}, **bearer(raw))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_v1_usage_needs_the_read_scope(alice: User, make_key: MakeKey) -> None:
+    _, raw = make_key(alice, "test", scopes=("generate",))
+    response = Client().get("/v1/usage", **bearer(raw))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "insufficient_scope"
+
+
+def test_a_paused_refusal_is_not_remembered_by_its_idempotency_key(
+    rich: User, make_key: MakeKey
+) -> None:
+    key, raw = make_key(rich, "live")
+    key_settings.pause(key, actor=STAFF_COMMAND)
+    assert generate(raw, HTTP_IDEMPOTENCY_KEY="job-1").status_code == 403
+    key_settings.resume(key, actor=STAFF_COMMAND)
+
+    retried = generate(raw, HTTP_IDEMPOTENCY_KEY="job-1")
+
+    assert retried.status_code == 201
+    assert retried["Clipia-Credits-Charged"] == "20"
+    assert generate(raw, HTTP_IDEMPOTENCY_KEY="job-1").json()["id"] == retried.json()["id"]
+    assert credits.balance_of(rich.pk) == 10_000 - 20

@@ -1,0 +1,128 @@
+"""The key page in real Chromium: htmx swaps the settings in place, under the console's
+Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect
+
+from apikeys.audit import Actor
+from clipia_console.billing import key_settings
+from clipia_console.generations import services as generations
+from clipia_console.generations.models import VideoModel
+from tests.browser_support import (
+    accessibility_violations,
+    chromium,
+    open_page,
+    save_screenshot,
+)
+from tests.support import PASSWORD, MakeKey
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_budget_and_pause_change_in_place_under_the_csp(
+    page: Page, alice: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(alice, "test", name="staging")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    key_path = f"/developer/api-keys/{key.pk}/"
+    page.goto(key_path)
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(f"{key_path}$"))
+
+    page.get_by_label("Budget (credits)").fill("50")
+    page.get_by_label("Per", exact=True).select_option("day")
+    page.get_by_role("button", name="Save budget").click()
+    expect(page.get_by_text("Budget saved.")).to_be_visible()
+    expect(page.get_by_text("of 50 credits spent today")).to_be_visible()
+
+    page.get_by_role("button", name="Pause spending").click()
+    expect(page.get_by_role("button", name="Resume spending")).to_be_visible()
+    expect(page.get_by_role("img", name="Credits per day, last 30 days")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"{key_path}$"))
+    key.refresh_from_db()
+    assert key.paused_at is not None
+    assert violations == []
+
+
+@pytest.mark.usefixtures("catalog")
+def test_the_key_page_and_the_usage_tab_show_what_a_key_spent(
+    page: Page, alice: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(alice, "test", name="Render server")
+    key_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
+    model = VideoModel.objects.get(pk="clipia/motion-v1")  # 20 credits, as it would live
+    for prompt in ("a kite", "a fox in the snow", "waves at dusk"):
+        generations.create(api_key=key, model=model, prompt=prompt, params={})
+    page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_text("of 100 credits spent today")).to_be_visible()
+    expect(page.get_by_role("img", name="Credits per day, last 30 days")).to_be_visible()
+    save_screenshot(page, "api-key-page")
+    page.goto("/developer/usage/")
+    expect(page.get_by_role("rowheader", name=re.compile("Render server"))).to_be_visible()
+    save_screenshot(page, "usage-tab")
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_key_page_and_the_usage_tab_pass_axe(
+    browser: Browser,
+    live_server: Any,
+    alice: User,
+    make_key: MakeKey,
+    scheme: Literal["light", "dark"],
+) -> None:
+    # axe is injected as a script: the test's own, so the page's CSP is bypassed for it.
+    page = open_page(browser, live_server, color_scheme=scheme, bypass_csp=True)
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    key, _ = make_key(alice, "test", name="Render server")
+    key_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
+    model = VideoModel.objects.get(pk="clipia/motion-v1")
+    generations.create(api_key=key, model=model, prompt="a kite", params={})
+    page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("of 100 credits spent today")).to_be_visible()
+
+    found = accessibility_violations(page)
+    page.goto("/developer/usage/")
+    found += accessibility_violations(page)
+
+    assert found == []
