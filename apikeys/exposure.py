@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from typing import Final
 
 from django.db import transaction
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import keys, rolling, services, verification
 from apikeys.audit import Actor
 from apikeys.models import ApiKey, KeyStatus
+from clipia_console.lib import clock
 from clipia_console.notifications import key_notices as notices
 
 MAX_KEYS_PER_REPORT: Final = 100
@@ -38,7 +38,7 @@ def report_exposed(raw_keys: Iterable[str], *, client_address: str | None) -> in
         api_key = verification.lookup(parsed.lookup_id)
         if api_key is None:
             continue
-        now = timezone.now()
+        now = clock.now()
         try:
             secret = verification.verify_secret(
                 api_key, parsed, verification.Caller(address=client_address), now
@@ -68,4 +68,4 @@ def _tell_the_owner(api_key: ApiKey, secret: str) -> None:
         "If you still need it, create or roll a key in the console, and store the new "
         "one in a secrets manager, never in code or a public place.\n"
     )
-    notices.notify_once(api_key, notices.EXPOSED, timezone.now(), subject, body)
+    notices.notify_once(api_key, notices.EXPOSED, clock.now(), subject, body)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apikeys import keys
+from clipia_console.lib import clock
 
 SCOPES: Final = ("generate", "read")
 NAME_MAX_LENGTH: Final = 100
@@ -38,7 +39,7 @@ class KeyStatus(models.TextChoices):
 
 def status_condition(*statuses: KeyStatus, now: datetime | None = None) -> Q:
     """Keys whose ``ApiKey.status_at(now)`` is one of ``statuses``: the same rule, as SQL."""
-    now = now or timezone.now()
+    now = now or clock.now()
     not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     conditions = {
         KeyStatus.REVOKED: Q(revoked_at__isnull=False),
@@ -159,7 +160,7 @@ class ApiKey(models.Model):
 
     @property
     def status(self) -> KeyStatus:
-        return self.status_at(timezone.now())
+        return self.status_at(clock.now())
 
 
 class AppendOnlyModel(models.Model):

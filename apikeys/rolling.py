@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from django.db import transaction
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import hashing, keys
 from apikeys.audit import Actor, record
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from clipia_console.lib import clock
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def roll_key(api_key: ApiKey, *, grace: timedelta, actor: Actor) -> tuple[ApiKey
         raise ValueError("the grace period is between 0 and 7 days")
     raw_key = keys.generate_key(api_key.environment, api_key.lookup_id)
     hashed, verifier = hashing.hash_key(raw_key), hashing.make_verifier(raw_key)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         current = ApiKey.objects.select_for_update().get(pk=api_key.pk)
         if current.status_at(now) in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
@@ -130,7 +130,7 @@ def end_grace(api_key: ApiKey, *, actor: Actor, reason: str = ENDED_BY_OWNER) ->
 def retire_finished(now: datetime | None = None) -> int:
     """Clear previous secrets whose grace is over (ended or gone quiet) and audit why.
     Safe to run concurrently: each retirement is conditional on the row as it was read."""
-    now = now or timezone.now()
+    now = now or clock.now()
     retired = 0
     for api_key in ApiKey.objects.filter(previous_expires_at__isnull=False):
         reason = previous_retired_reason(api_key, now)

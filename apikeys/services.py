@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import conf, hashing, keys
 from apikeys.audit import Actor, record
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, SCOPES, ApiKey, ApiKeyEvent
+from clipia_console.lib import clock
 
 __all__ = ["Actor", "create_key", "find_by_prefix", "normalize_scopes", "revoke_key"]
 
@@ -90,7 +90,7 @@ def create_key(
         raise InvalidKeyInput("environment", ENVIRONMENT_INVALID)
     scope_string = normalize_scopes(scopes)
     if expires_at is not None:
-        now = timezone.now()
+        now = clock.now()
         if expires_at <= now:
             raise InvalidKeyInput("expires_at", EXPIRY_IN_PAST)
         if expires_at > now + MAX_LIFETIME:
@@ -132,7 +132,7 @@ def revoke_key(api_key: ApiKey, *, actor: Actor, reason: str = "") -> bool:
     already was. Takes effect on the next request everywhere, since every request reads
     the row; and, an UPDATE of the key's row, it waits for any charge in flight that holds
     that row (clipia_console.billing), so no charge starts after it returns."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=now

@@ -32,13 +32,12 @@ from django.db import DatabaseError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DEFERRED
 from django.http import HttpRequest
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import audit, conf, hashing, keys, rolling
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
 from clipia_console.lib import client_address as client
-from clipia_console.lib import ratelimit
+from clipia_console.lib import clock, ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ def authenticate_key(
     if api_key is None:
         hashing.check((), parsed.raw)  # the same HMAC a known id costs
         raise InvalidApiKey
-    now = _now()
+    now = clock.now()
     secret = verify_secret(api_key, parsed, caller, now)
     _check_status(api_key, now)
     _note_use(api_key, secret, caller, now)
@@ -269,11 +268,6 @@ def _check_status(api_key: ApiKey, now: datetime) -> None:
         raise InvalidApiKey(expired_at=api_key.expires_at)
     if status is KeyStatus.REVOKED or not api_key.owner.is_active:
         raise InvalidApiKey
-
-
-def _now() -> datetime:
-    """The clock of the request path; tests move it instead of sleeping."""
-    return timezone.now()
 
 
 def _note_use(api_key: ApiKey, secret: str, caller: Caller, now: datetime) -> None:

@@ -15,6 +15,7 @@ from django.test import Client
 from apikeys.models import ApiKey
 from apikeys.services import Actor
 from clipia_console.billing import key_settings
+from clipia_console.lib import clock
 
 MOTION = "clipia/motion-v1"  # 20 credits
 FAST = "clipia/motion-v1-fast"  # 5 credits
@@ -44,13 +45,8 @@ def generate(raw_key: str, model: str = MOTION, **extra: Any) -> Any:
 
 
 def set_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
-    """Move every clock of the spending path to ``moment``."""
-    for target in (
-        "clipia_console.billing.budgets._now",
-        "clipia_console.billing.key_settings._now",
-        "clipia_console.generations.services._now",
-    ):
-        monkeypatch.setattr(target, lambda: moment)
+    """Move the application's one clock (``clipia_console.lib.clock``) to ``moment``."""
+    monkeypatch.setattr(clock, "now", lambda: moment)
 
 
 def budget(api_key: ApiKey, credits: int | None, period: str = "month") -> None:

@@ -15,10 +15,10 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
 
 from apikeys import conf
 from clipia_console.accounts import signin
+from clipia_console.lib import clock
 from clipia_console.lib.ratelimit import too_many_message
 
 SESSION_KEY = "apikeys_confirmed_at"
@@ -37,7 +37,7 @@ def is_recent(request: HttpRequest) -> bool:
     confirmed_at = request.session.get(SESSION_KEY)
     if not isinstance(confirmed_at, (int, float)):
         return False
-    age = timezone.now().timestamp() - confirmed_at
+    age = clock.now().timestamp() - confirmed_at
     return 0 <= age < int(conf.get("APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS"))
 
 
@@ -56,7 +56,7 @@ def confirm(request: HttpRequest, password: str) -> Outcome:
 
 
 def mark_recent(request: HttpRequest) -> None:
-    request.session[SESSION_KEY] = timezone.now().timestamp()
+    request.session[SESSION_KEY] = clock.now().timestamp()
 
 
 @receiver(user_logged_in)

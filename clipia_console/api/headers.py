@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from apikeys.models import ApiKey
 from clipia_console.api.errors import is_api_request
 from clipia_console.billing import budgets
+from clipia_console.lib import clock
 
 if TYPE_CHECKING:
     from clipia_console.api.limits import GenerationLimit
@@ -72,7 +73,7 @@ def key_headers(api_key: ApiKey) -> dict[str, str]:
     headers = {"Clipia-Environment": str(api_key.environment)}
     if api_key.expires_at is not None:
         headers["Clipia-Key-Expires"] = api_key.expires_at.astimezone(UTC).isoformat()
-    headers.update(budgets.headers(api_key, budgets._now()))
+    headers.update(budgets.headers(api_key, clock.now()))
     return headers
 
 

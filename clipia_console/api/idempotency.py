@@ -22,9 +22,9 @@ from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from clipia_console.api.models import IdempotencyRecord
+from clipia_console.lib import clock
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -93,7 +93,7 @@ def begin(
     """
     scope = {"account_id": account_id, "environment": environment, "key": key}
     for _ in range(3):
-        now = timezone.now()
+        now = clock.now()
         token = uuid.uuid4()
         try:
             with transaction.atomic():
@@ -162,7 +162,7 @@ def let_go(claim: Claim) -> None:
 
 def purge_expired() -> int:
     """Delete records past retention (and long-abandoned claims); returns how many."""
-    now = timezone.now()
+    now = clock.now()
     deleted, _ = IdempotencyRecord.objects.filter(
         Q(created_at__lte=now - RETENTION)
         | Q(status_code__isnull=True, created_at__lte=now - ABANDONED_AFTER)

@@ -41,6 +41,7 @@ from clipia_console.api.serializers import (
 from clipia_console.billing import budgets, credits, spending, usage
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
+from clipia_console.lib import clock
 
 DEFAULT_USAGE_DAYS = 30
 MAX_USAGE_DAYS = 90
@@ -74,7 +75,7 @@ class KeyView(APIView):
     """GET /v1/key: the calling key, its limits and its budget. Any valid key."""
 
     def get(self, request: Request) -> Response:
-        return Response(key_data(_key(request), budgets._now()))
+        return Response(key_data(_key(request), clock.now()))
 
 
 class UsageView(APIView):
@@ -85,7 +86,7 @@ class UsageView(APIView):
     def get(self, request: Request) -> Response:
         key = _key(request)
         days = _days(request.query_params.get("days"))
-        today = budgets._now().astimezone(UTC).date()
+        today = clock.now().astimezone(UTC).date()
         return Response(
             {
                 "object": "usage",
@@ -231,9 +232,7 @@ def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tupl
         )
         return error.status_code, envelope(str(error.default_code), str(error.detail))
     except spending.BudgetExceeded:
-        error = KeyBudgetExceeded(
-            budgets.exceeded_message(key, model.price_credits, budgets._now())
-        )
+        error = KeyBudgetExceeded(budgets.exceeded_message(key, model.price_credits, clock.now()))
         return error.status_code, envelope(str(error.default_code), str(error.detail))
     except spending.KeyPaused:
         raise KeyPaused() from None

@@ -14,19 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from apikeys.models import ApiKey, BudgetPeriod
 
 LIMIT_HEADER = "Clipia-Key-Budget-Limit"
 REMAINING_HEADER = "Clipia-Key-Budget-Remaining"
 RESET_HEADER = "Clipia-Key-Budget-Reset"
 CHARGED_HEADER = "Clipia-Credits-Charged"
-
-
-def _now() -> datetime:
-    """The budgets' clock; tests move it instead of sleeping."""
-    return timezone.now()
 
 
 def window_start(period: str, now: datetime, *, key_created_at: datetime) -> datetime:

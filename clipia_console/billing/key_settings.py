@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from apikeys import audit
 from apikeys.audit import Actor
 from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
 from clipia_console.billing import budgets, usage
 from clipia_console.generations.models import VideoModel
+from clipia_console.lib import clock
 
 MAX_BUDGET_CREDITS = 10**12
 MAX_ALLOWED_IPS = 50
@@ -32,10 +32,6 @@ class InvalidSetting(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def _now() -> datetime:
-    return timezone.now()
 
 
 def parse_budget(credits: str | int | None, period: str | None) -> tuple[int | None, str]:
@@ -101,7 +97,7 @@ def parse_ips(entries: Iterable[str] | None) -> list[str] | None:
 def set_budget(api_key: ApiKey, credits: int | None, period: str, *, actor: Actor) -> bool:
     """Set (or, with None, remove) the key's budget. The current window's spending is
     recounted from the usage totals, so a new period starts from what it really spent."""
-    now = _now()
+    now = clock.now()
     with transaction.atomic():
         row = _locked(api_key)
         old = {"budget_credits": row.budget_credits, "budget_period": row.budget_period}
@@ -128,7 +124,9 @@ def set_allowed_ips(api_key: ApiKey, networks: list[str] | None, *, actor: Actor
 
 def pause(api_key: ApiKey, *, actor: Actor) -> bool:
     """Stop the key spending at once (it still reads). True if this call paused it."""
-    return _set(api_key, "paused_at", _now(), ApiKeyEvent.Kind.PAUSED, actor, only_if_none=True)
+    return _set(
+        api_key, "paused_at", clock.now(), ApiKeyEvent.Kind.PAUSED, actor, only_if_none=True
+    )
 
 
 def resume(api_key: ApiKey, *, actor: Actor) -> bool:

@@ -28,6 +28,7 @@ from clipia_console.console import chart
 from clipia_console.console import spend_forms as forms
 from clipia_console.console.key_list_views import ConsoleRequest, sign_in_required
 from clipia_console.console.sudo_views import ask_unless_recent
+from clipia_console.lib import clock
 from clipia_console.lib.client_address import client_address
 
 
@@ -54,7 +55,7 @@ def _actor(request: ConsoleRequest, api_key: ApiKey) -> Actor:
 @require_GET
 def key_page(request: ConsoleRequest, key_id: int) -> HttpResponse:
     api_key = _own_key(request, key_id)
-    now = budgets._now()
+    now = clock.now()
     figures = usage.for_key(api_key, now.astimezone(UTC).date())
     context = {
         "tab": "api_keys",
@@ -124,14 +125,14 @@ def _answer(
     context.update(bound)
     if request.htmx:
         return render(request, "console/partials/key_settings.html", context, status=status)
-    figures = usage.for_key(api_key, budgets._now().astimezone(UTC).date())
+    figures = usage.for_key(api_key, clock.now().astimezone(UTC).date())
     context.update(tab="api_keys", figures=figures, bars=chart.bars(figures.days))
     context.update(chart_width=chart.WIDTH, chart_height=chart.HEIGHT)
     return render(request, "console/key_page.html", context, status=status)
 
 
 def _settings_context(api_key: ApiKey) -> dict[str, object]:
-    return {"budget": budgets.state(api_key, budgets._now()), "status": api_key.status}
+    return {"budget": budgets.state(api_key, clock.now()), "status": api_key.status}
 
 
 _FORMS: dict[str, type[Form]] = {
@@ -152,6 +153,6 @@ _DONE = {
 @sign_in_required(_resume)
 @require_GET
 def usage_tab(request: ConsoleRequest) -> HttpResponse:
-    today = budgets._now().astimezone(UTC).date()
+    today = clock.now().astimezone(UTC).date()
     figures = usage.for_account(request.user.pk, today)
     return render(request, "console/usage.html", {"tab": "usage", "figures": figures, "days": 30})

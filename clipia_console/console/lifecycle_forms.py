@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from apikeys import rolling, services
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
+from clipia_console.lib import clock
 
 EXPIRY_CHOICES = (
     ("never", "Never"),
@@ -42,7 +42,7 @@ class ExpiryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         choice = data.get("expires") or "never"
-        now = timezone.now()
+        now = clock.now()
         if data.get("expires_on") and choice != "date":
             # Never silently drop a typed date: a key meant to expire would not.
             self.add_error("expires", EXPIRY_DATE_UNUSED)
@@ -66,7 +66,7 @@ class ExpiryForm(forms.Form):
 
     def date_bounds(self) -> tuple[date, date]:
         """The first and last day the date picker offers."""
-        today = timezone.now().astimezone(UTC).date()
+        today = clock.now().astimezone(UTC).date()
         return today, today + _LAST_DAY_AHEAD
 
 
@@ -88,7 +88,7 @@ class RollForm(forms.Form):
         field = self.fields["grace"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
-            (name, _grace_label(name, api_key, timezone.now())) for name in rolling.GRACE_PERIODS
+            (name, _grace_label(name, api_key, clock.now())) for name in rolling.GRACE_PERIODS
         ]
 
     @property

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -30,7 +29,7 @@ from clipia_console.console.key_list_views import (
 )
 from clipia_console.console.lifecycle_forms import EditKeyForm, RollForm
 from clipia_console.console.sudo_views import ask_unless_recent
-from clipia_console.lib import form_tokens
+from clipia_console.lib import clock, form_tokens
 
 CANNOT_ROLL_STATUS = 409
 QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds()) // 60
@@ -59,7 +58,7 @@ def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
         form=form,
         form_token=form_tokens.new(),
         quiet_minutes=QUIET_MINUTES,
-        in_grace=rolling.previous_works(api_key, timezone.now()),
+        in_grace=rolling.previous_works(api_key, clock.now()),
     )
     if not _can_roll(api_key):
         context["error"] = _cannot_roll_message(api_key)
@@ -117,7 +116,7 @@ def _cannot_roll_message(api_key: ApiKey) -> str:
 @require_http_methods(["GET", "POST"])
 def end_grace(request: ConsoleRequest, key_id: int) -> HttpResponse:
     api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
-    in_grace = rolling.previous_works(api_key, timezone.now())
+    in_grace = rolling.previous_works(api_key, clock.now())
     if request.method == "GET":
         context = _context(request, key=api_key, in_grace=in_grace)
         return render(request, "console/end_grace_confirm.html", context)

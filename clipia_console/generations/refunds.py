@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from apikeys.models import ApiKey
 
@@ -20,6 +19,7 @@ from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
 from clipia_console.generations.models import Generation
+from clipia_console.lib import clock
 
 CANCELLED_BY_STAFF = "Cancelled by Clipia support before it ran; its credits were refunded."
 
@@ -85,7 +85,7 @@ def refund_generations(generations: Iterable[Generation]) -> RefundOutcome:
             ).update(
                 status=Generation.Status.FAILED,
                 error=CANCELLED_BY_STAFF,
-                completed_at=timezone.now(),
+                completed_at=clock.now(),
             )
             if credits.refund(generation):
                 outcome.refunded.append(generation)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from apikeys.models import ApiKey
 from clipia_console.generations.models import Generation
+from clipia_console.lib import clock
 
 # Deleted a batch at a time, so a first run over a large table holds no long lock.
 _BATCH = 1000
@@ -24,7 +24,7 @@ _BATCH = 1000
 def sandbox_cutoff(now: datetime | None = None) -> datetime:
     """Sandbox generations created at or before this moment are past retention."""
     days = int(settings.CLIPIA_SANDBOX_RETENTION_DAYS)
-    return (now or timezone.now()) - timedelta(days=days)
+    return (now or clock.now()) - timedelta(days=days)
 
 
 def purge_sandbox_generations(now: datetime | None = None) -> int:

@@ -21,14 +21,13 @@ The docs' Sandbox page lists ``MAGIC_PROMPTS``; keep the two together.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta
-
-from django.utils import timezone
+from datetime import timedelta
 
 from apikeys.models import ApiKey
 from clipia_console.api import limits
 from clipia_console.billing import credits
 from clipia_console.generations.models import Generation
+from clipia_console.lib import clock
 
 PREFIX = "clipia-sandbox:"
 FAIL = "fail"
@@ -87,7 +86,7 @@ def shape(generation: Generation, name: str | None) -> None:
 def seen_now(generation: Generation) -> Generation:
     """``generation`` as a reader sees it now: a sandbox generation whose completion lies
     ahead is still queued or running, without its result. Others are returned as they are."""
-    now = _now()
+    now = clock.now()
     finishes_at = generation.completed_at
     if (
         generation.environment != ApiKey.Environment.TEST
@@ -104,7 +103,3 @@ def seen_now(generation: Generation) -> Generation:
     seen.result = None
     seen.completed_at = None
     return seen
-
-
-def _now() -> datetime:
-    return timezone.now()

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from apikeys.models import ApiKey
 from clipia_console.billing import credits, spending, usage
 from clipia_console.generations import sandbox
 from clipia_console.generations.dispatch import Dispatcher, get_dispatcher
 from clipia_console.generations.models import Generation, VideoModel
+from clipia_console.lib import clock
 from clipia_console.notifications import budget_notices as notices
 
 logger = logging.getLogger(__name__)
 
 SANDBOX_RESULT_URL = "https://cdn.clipia.ai/sandbox/{model}/sample.mp4"
-
-
-def _now() -> datetime:
-    """The generations' clock; tests move it instead of sleeping."""
-    return timezone.now()
 
 
 def create(
@@ -39,7 +34,7 @@ def create(
     budget counts what it would cost live. Live generations go to the dispatcher after
     commit.
     """
-    now = _now()
+    now = clock.now()
     is_live = api_key.environment == ApiKey.Environment.LIVE
     # Test keys' magic prompts (clipia_console.api.sandbox); live keys' prompts are text.
     magic = None if is_live else sandbox.magic_prompt(prompt)
@@ -89,7 +84,7 @@ def dispatch(generation_id: uuid.UUID, dispatcher: Dispatcher | None = None) -> 
             generation_id,
         )
         return False
-    Generation.objects.filter(pk=generation_id).update(dispatched_at=timezone.now())
+    Generation.objects.filter(pk=generation_id).update(dispatched_at=clock.now())
     return True
 
 
@@ -101,7 +96,7 @@ def undispatched(*, older_than: timedelta, limit: int) -> list[uuid.UUID]:
             environment=ApiKey.Environment.LIVE,
             status=Generation.Status.QUEUED,
             dispatched_at__isnull=True,
-            created_at__lte=_now() - older_than,
+            created_at__lte=clock.now() - older_than,
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
@@ -113,7 +108,7 @@ def complete(generation_id: uuid.UUID, result: dict[str, Any]) -> bool:
     return bool(
         Generation.objects.filter(
             pk=generation_id, status__in=(Generation.Status.QUEUED, Generation.Status.RUNNING)
-        ).update(status=Generation.Status.SUCCEEDED, result=result, completed_at=timezone.now())
+        ).update(status=Generation.Status.SUCCEEDED, result=result, completed_at=clock.now())
     )
 
 
@@ -122,7 +117,7 @@ def fail(generation_id: uuid.UUID, error: str) -> bool:
     with transaction.atomic():
         finished = Generation.objects.filter(
             pk=generation_id, status__in=(Generation.Status.QUEUED, Generation.Status.RUNNING)
-        ).update(status=Generation.Status.FAILED, error=error[:500], completed_at=timezone.now())
+        ).update(status=Generation.Status.FAILED, error=error[:500], completed_at=clock.now())
         if finished:
             credits.refund(Generation.objects.get(pk=generation_id))
     return bool(finished)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apikeys.models import ApiKey, KeyNotice, KeyStatus
+from clipia_console.lib import clock
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def notify_once(api_key: ApiKey, kind: str, about: datetime, subject: str, body:
 def send_expiry_warnings(now: datetime | None = None) -> int:
     """Warn owners of keys expiring within 7 days and within 1 day; each warning once per
     key and expiry date. Returns how many were claimed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sent = 0
     for ahead, kind in EXPIRY_WARNINGS:
         expiring = ApiKey.objects.with_status(KeyStatus.ACTIVE, KeyStatus.PAUSED, now=now).filter(

@@ -22,6 +22,7 @@ from rest_framework.test import APIRequestFactory
 from apikeys import hashing, keys, rolling, services, verification
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
+from clipia_console.lib import clock as app_clock
 from tests.support import MakeKey, bearer
 
 ACCOUNT = "/v1/account"
@@ -47,7 +48,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], datetime]:
 
     def move_to(offset: timedelta) -> datetime:
         moment = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.get_current_timezone()) + offset
-        monkeypatch.setattr(verification, "_now", lambda: moment)
+        monkeypatch.setattr(app_clock, "now", lambda: moment)
         return moment
 
     move_to(timedelta(0))

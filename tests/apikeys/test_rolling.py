@@ -17,8 +17,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from apikeys import rolling, services, verification
+from apikeys import rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
+from clipia_console.lib import clock as app_clock
 from tests.support import MakeKey, bearer
 from tests.system.servers import gunicorn, subprocess_database_url
 
@@ -32,7 +33,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], datetime]:
 
     def move_to(offset: timedelta) -> datetime:
         moment = START + offset
-        monkeypatch.setattr(verification, "_now", lambda: moment)
+        monkeypatch.setattr(app_clock, "now", lambda: moment)
         monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
         return moment
 

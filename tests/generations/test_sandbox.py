@@ -15,6 +15,7 @@ from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
 from clipia_console.generations import sandbox
 from clipia_console.generations.models import Generation
+from clipia_console.lib import clock
 from tests.support import MakeKey, bearer, budget
 
 MODEL = "/v1/models/clipia/motion-v1"
@@ -56,7 +57,7 @@ def test_slow_is_queued_then_running_then_succeeded(
 
     seen = []
     for seconds in (1, 3, 5, 6, 60):
-        monkeypatch.setattr(sandbox, "_now", lambda s=seconds: created + timedelta(seconds=s))
+        monkeypatch.setattr(clock, "now", lambda s=seconds: created + timedelta(seconds=s))
         body = api.get(path, **bearer(key)).json()
         seen.append(body["status"])
         if body["status"] != "succeeded":

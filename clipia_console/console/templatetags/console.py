@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince, timeuntil
 
 from apikeys.models import ApiKeyEvent
 from clipia_console.console.forms import SCOPE_HELP
+from clipia_console.lib import clock
 
 register = template.Library()
 
@@ -40,7 +40,7 @@ def ago(value: datetime | None) -> str:
     """A moment relative to now, in words: "just now", "3 hours ago", "in 2 days"."""
     if value is None:
         return ""
-    now = timezone.now()
+    now = clock.now()
     if abs((now - value).total_seconds()) < 60:
         return "just now"
     if value > now:

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from django import template
-from django.utils import timezone
 
 from apikeys import rolling
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from clipia_console.lib import clock
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ class Lifecycle:
 
 @register.simple_tag
 def key_lifecycle(key: ApiKey) -> Lifecycle:
-    now = timezone.now()
+    now = clock.now()
     status = key.status_at(now)
     is_usable = status in (KeyStatus.ACTIVE, KeyStatus.PAUSED)
     expires_at = key.expires_at if is_usable else None

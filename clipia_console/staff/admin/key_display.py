@@ -17,6 +17,7 @@ from django.utils.timesince import timesince, timeuntil
 
 from apikeys import rolling
 from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from clipia_console.lib import clock
 
 EXPOSED: Final = "Exposed — revoked after a public report"
 ACTIVE_OR_PAUSED: Final = (KeyStatus.ACTIVE, KeyStatus.PAUSED)
@@ -91,7 +92,7 @@ class KeyColumns:
     def status(self, api_key: ApiKey) -> str:
         """The status, and when a key that still works expires (in bold within 7 days):
         one column rather than two, so that the list still fits 1440 px."""
-        now = timezone.now()
+        now = clock.now()
         if api_key.expires_at is None or api_key.status_at(now) not in ACTIVE_OR_PAUSED:
             return status_text(api_key)
         phrase = format_html("{}, {}", status_text(api_key), expiry_phrase(api_key, now))
@@ -101,11 +102,11 @@ class KeyColumns:
     def expires(self, api_key: ApiKey) -> str:
         if api_key.expires_at is None:
             return "Never"
-        return f"{short_time(api_key.expires_at)} UTC: {expiry_phrase(api_key, timezone.now())}"
+        return f"{short_time(api_key.expires_at)} UTC: {expiry_phrase(api_key, clock.now())}"
 
     @admin.display(description="secret")
     def secret(self, api_key: ApiKey) -> str:
-        return secret_text(api_key, timezone.now())
+        return secret_text(api_key, clock.now())
 
     @admin.display(description="last used", ordering="last_used_at")
     def last_used(self, api_key: ApiKey) -> str:

@@ -26,12 +26,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import rolling, services
 from apikeys.models import ApiKey, KeyStatus
 from clipia_console.billing import key_settings
+from clipia_console.lib import clock
 
 # Importing admin_events also registers the audit trail's own admin.
 from clipia_console.staff.admin.events import ApiKeyEventInline
@@ -284,9 +284,7 @@ class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
             may_change = self.has_change_permission(request, api_key)
             context["may_revoke"] = not is_revoked and may_change
             context["may_roll"] = can_roll(api_key) and may_change
-            context["may_end_grace"] = may_change and rolling.previous_works(
-                api_key, timezone.now()
-            )
+            context["may_end_grace"] = may_change and rolling.previous_works(api_key, clock.now())
             if is_revoked:
                 context.update(show_save=False, show_save_and_continue=False)
         return super().change_view(

@@ -16,10 +16,10 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from apikeys import services
 from apikeys.models import ApiKey, KeyStatus
+from clipia_console.lib import clock
 from clipia_console.staff.admin.support import staff_actor
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def revoke_warnings(api_keys: Sequence[ApiKey]) -> list[str]:
     owners = {api_key.owner_id for api_key in api_keys}
     if len(owners) > 1:
         warnings.append(f"These keys belong to {len(owners)} different customers.")
-    since = timezone.now() - RECENT_USE
+    since = clock.now() - RECENT_USE
     in_use = [
         api_key
         for api_key in api_keys

@@ -13,11 +13,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import rolling
 from apikeys.models import ApiKey, KeyStatus
+from clipia_console.lib import clock
 from clipia_console.staff.admin.key_display import secret_text
 from clipia_console.staff.admin.key_forms import RollForm
 from clipia_console.staff.admin.support import staff_actor
@@ -61,7 +61,7 @@ def roll_view(
             {
                 **_context(model_admin, request, api_key, "API key rolled"),
                 "raw_key": raw_key,
-                "secret": secret_text(api_key, timezone.now()),
+                "secret": secret_text(api_key, clock.now()),
             },
         )
         response["Cache-Control"] = "no-store"
@@ -73,7 +73,7 @@ def roll_view(
             **_context(model_admin, request, api_key, f"Roll “{api_key.name}”?"),
             "form": form,
             "submit_label": "Roll the key",
-            "old_secret_works": rolling.previous_works(api_key, timezone.now()),
+            "old_secret_works": rolling.previous_works(api_key, clock.now()),
         },
     )
 
@@ -82,7 +82,7 @@ def end_grace_view(
     model_admin: ModelAdmin[ApiKey], request: HttpRequest, api_key: ApiKey
 ) -> HttpResponse:
     """GET: "end the grace now?". POST: retire the old secret at once."""
-    if not rolling.previous_works(api_key, timezone.now()):
+    if not rolling.previous_works(api_key, clock.now()):
         return _back(model_admin, request, api_key, NO_GRACE, messages.WARNING)
     if request.method != "POST":
         return TemplateResponse(
@@ -90,7 +90,7 @@ def end_grace_view(
             END_GRACE_TEMPLATE,
             {
                 **_context(model_admin, request, api_key, "End the old secret’s grace now?"),
-                "secret": secret_text(api_key, timezone.now()),
+                "secret": secret_text(api_key, clock.now()),
             },
         )
     if rolling.end_grace(api_key, actor=staff_actor(request, owner_id=api_key.owner_id)):

@@ -5,12 +5,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from apikeys import services
 from apikeys.keys import Environment
 from apikeys.models import DEFAULT_SCOPES, BudgetPeriod
 from clipia_console.billing import key_settings
+from clipia_console.lib import clock
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         days = options["expires_in_days"]
         if days is not None and not 1 <= days <= services.MAX_LIFETIME.days:
             raise CommandError(f"--expires-in-days must be 1 to {services.MAX_LIFETIME.days}.")
-        expires_at = timezone.now() + timedelta(days=days) if days is not None else None
+        expires_at = clock.now() + timedelta(days=days) if days is not None else None
         try:
             # Checked before the key exists, so a bad value creates nothing.
             budget, period = key_settings.parse_budget(options["budget"], options["budget_period"])
