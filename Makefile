@@ -1,6 +1,6 @@
 # make run   : install into .venv, migrate, seed the demo login (DEBUG), serve on 127.0.0.1:8000
 # make test  : install and run the whole test suite
-# make check : ruff (lint, format) and mypy (strict)
+# make check : ruff (lint, format), mypy (strict) and the layers (import-linter)
 # make bench : the authentication benchmark (docs/benchmarks.md)
 # make screenshots : the browser tests, rewriting docs/screenshots/*.png
 # make openapi : rewrite docs/openapi.json, the /v1 description (GET /v1/openapi.json)
@@ -42,6 +42,7 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) bench/run.py

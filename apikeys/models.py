@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apikeys import keys
+from clipia_console.accounts import access
 from clipia_console.lib import clock
 
 SCOPES: Final = ("generate", "read")
@@ -58,6 +59,10 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
         """Keys that can still authenticate (active or paused): what counts toward the
         per-account cap. Revoked and expired keys are final."""
         return self.with_status(KeyStatus.ACTIVE, KeyStatus.PAUSED)
+
+    def visible_to(self, person: access.Person) -> ApiKeyQuerySet:
+        """The keys ``person`` may see and act on (clipia_console.accounts.access)."""
+        return self.filter(owner_id__in=access.owner_ids(person))
 
     def with_status(self, *statuses: KeyStatus, now: datetime | None = None) -> ApiKeyQuerySet:
         return self.filter(status_condition(*statuses, now=now))
@@ -112,7 +117,8 @@ class ApiKey(models.Model):
         blank=True,
         help_text="Generation requests per minute; empty for the environment's default.",
     )
-    # Spend controls, changed only through clipia_console.billing.key_settings. No budget
+    # Spend controls, changed only through apikeys.controls (the budget through
+    # clipia_console.billing.budget_settings). No budget
     # (null) leaves the account balance as the only limit. budget_spent is what the window
     # starting at budget_window_start has spent, kept by the charge's conditional update
     # (clipia_console.billing.spending), so a request reads it from this row.

@@ -24,7 +24,7 @@ from django.db import connection
 from apikeys import services
 from apikeys.models import ApiKey
 from bench import inprocess
-from clipia_console.billing import credits, key_settings, usage
+from clipia_console.billing import budget_settings, credits, usage
 from clipia_console.billing.models import UsageDay
 from clipia_console.generations.models import Generation, VideoModel
 
@@ -47,7 +47,7 @@ def run(*, rounds: int, requests: int, generations: int) -> SpendingResult:
     budgeted, budgeted_raw = services.create_key(
         owner=owner, name="budgeted", environment="live", actor=actor
     )
-    key_settings.set_budget(budgeted, 10**12, "month", actor=actor)
+    budget_settings.set_budget(budgeted, 10**12, "month", actor=actor)
     _, plain_raw = services.create_key(owner=owner, name="plain", environment="live", actor=actor)
     handler = WSGIHandler()
     for raw in (budgeted_raw, plain_raw):

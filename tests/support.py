@@ -14,7 +14,7 @@ from django.test import Client
 
 from apikeys.models import ApiKey
 from apikeys.services import Actor
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
 from clipia_console.lib import clock
 
 MOTION = "clipia/motion-v1"  # 20 credits
@@ -50,7 +50,7 @@ def set_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
 
 
 def budget(api_key: ApiKey, credits: int | None, period: str = "month") -> None:
-    key_settings.set_budget(api_key, credits, period, actor=STAFF_COMMAND)
+    budget_settings.set_budget(api_key, credits, period, actor=STAFF_COMMAND)
 
 
 dispatched: list[Any] = []

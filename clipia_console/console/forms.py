@@ -10,9 +10,9 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from apikeys import services
+from apikeys import controls, services
 from apikeys.models import NAME_MAX_LENGTH, SCOPES, BudgetPeriod
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
 from clipia_console.console.lifecycle_forms import EXPIRY_CHOICES, ExpiryForm
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
@@ -54,10 +54,10 @@ class CreateKeyForm(ExpiryForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         try:
-            data["budget"] = key_settings.parse_budget(
+            data["budget"] = budget_settings.parse_budget(
                 data.get("budget_credits"), data.get("budget_period") or None
             )
-        except key_settings.InvalidSetting as invalid:
+        except controls.InvalidSetting as invalid:
             self.add_error(invalid.field, invalid.message)
         return data
 

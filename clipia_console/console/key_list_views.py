@@ -32,7 +32,7 @@ from django_htmx.middleware import HtmxDetails
 from apikeys import conf, services
 from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent, ApiKeyQuerySet
 from clipia_console.accounts import sudo
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
 from clipia_console.billing.credits import balance_of
 from clipia_console.console.forms import CreateKeyForm, typed_fields
 from clipia_console.console.sudo_views import ask_unless_recent
@@ -180,7 +180,7 @@ def _create(request: ConsoleRequest) -> HttpResponse:
             )
             budget, period = form.cleaned_data["budget"]
             if budget is not None:
-                key_settings.set_budget(api_key, budget, period, actor=_actor(request))
+                budget_settings.set_budget(api_key, budget, period, actor=_actor(request))
     except (services.InvalidKeyInput, services.KeyLimitReached) as exc:
         form_tokens.release(token)
         field = getattr(exc, "field", None)
@@ -235,7 +235,7 @@ def _keys_of(user: User) -> ApiKeyQuerySet:
         kind=ApiKeyEvent.Kind.SECRET_RETIRED, actor_kind=ApiKeyEvent.ActorKind.REPORT
     )
     return (
-        ApiKey.objects.filter(owner=user)
+        ApiKey.objects.visible_to(user)
         .defer("hashed_key")
         .prefetch_related(
             Prefetch("events", queryset=revocations, to_attr="revocations"),

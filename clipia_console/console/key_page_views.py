@@ -3,7 +3,7 @@
 Plain function views: an htmx POST gets the settings partial back, any other POST a
 redirect to the key page, so every control works without JavaScript. A key is found
 only among the signed-in user's own (404 otherwise); every change goes through
-clipia_console.billing.key_settings, which writes the audit event.
+apikeys.controls or billing.budget_settings, which write the audit event.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from apikeys import controls
 from apikeys.models import ApiKey
 from apikeys.services import Actor
 from clipia_console.accounts import sudo
-from clipia_console.billing import budgets, key_settings, usage
+from clipia_console.billing import budget_settings, budgets, usage
 from clipia_console.console import chart
 from clipia_console.console import spend_forms as forms
 from clipia_console.console.key_list_views import ConsoleRequest, sign_in_required
@@ -33,7 +34,7 @@ from clipia_console.lib.client_address import client_address
 
 
 def _own_key(request: ConsoleRequest, key_id: int) -> ApiKey:
-    return get_object_or_404(ApiKey, pk=key_id, owner_id=request.user.pk)
+    return get_object_or_404(ApiKey.objects.visible_to(request.user), pk=key_id)
 
 
 def _resume(request: ConsoleRequest) -> str:
@@ -94,7 +95,7 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
             return confirming
     try:
         changed = _apply(api_key, setting, form, _actor(request, api_key))
-    except key_settings.InvalidSetting as exc:
+    except controls.InvalidSetting as exc:
         messages.error(request, exc.message)
         return _answer(request, api_key, {}, status=422)
     if changed:
@@ -106,14 +107,14 @@ def _apply(api_key: ApiKey, setting: str, form: Form | None, actor: Actor) -> bo
     parsed: Any = form.cleaned_data["parsed"] if form is not None else None
     if setting == "budget":
         credits, period = parsed
-        return key_settings.set_budget(api_key, credits, period, actor=actor)
+        return budget_settings.set_budget(api_key, credits, period, actor=actor)
     if setting == "models":
-        return key_settings.set_allowed_models(api_key, parsed, actor=actor)
+        return controls.set_allowed_models(api_key, parsed, actor=actor)
     if setting == "addresses":
-        return key_settings.set_allowed_ips(api_key, parsed, actor=actor)
+        return controls.set_allowed_ips(api_key, parsed, actor=actor)
     if setting == "pause":
-        return key_settings.pause(api_key, actor=actor)
-    return key_settings.resume(api_key, actor=actor)
+        return controls.pause(api_key, actor=actor)
+    return controls.resume(api_key, actor=actor)
 
 
 def _answer(

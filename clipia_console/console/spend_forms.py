@@ -1,5 +1,5 @@
-"""The key page's forms. They collect input; clipia_console.billing.key_settings checks
-it (the same messages as the commands) and changes the key."""
+"""The key page's forms. They collect input; apikeys.controls and billing.budget_settings
+check it (the same messages as the commands) and change the key."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 from django import forms
 
+from apikeys import controls
 from apikeys.models import ApiKey, BudgetPeriod
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
+from clipia_console.generations import catalog
 from clipia_console.generations.models import VideoModel
 
 
@@ -24,10 +26,10 @@ class BudgetForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            data["parsed"] = key_settings.parse_budget(
+            data["parsed"] = budget_settings.parse_budget(
                 data.get("budget_credits"), data.get("budget_period")
             )
-        except key_settings.InvalidSetting as exc:
+        except controls.InvalidSetting as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
 
@@ -48,8 +50,8 @@ class ModelsForm(forms.Form):
         data = super().clean() or {}
         chosen = None if data.get("all_models") else data.get("models", [])
         try:
-            data["parsed"] = key_settings.parse_models(chosen)
-        except key_settings.InvalidSetting as exc:
+            data["parsed"] = controls.parse_models(chosen, catalog.model_ids())
+        except controls.InvalidSetting as exc:
             self.add_error("models", exc.message)
         return data
 
@@ -68,8 +70,8 @@ class AddressesForm(forms.Form):
         text = data.get("allowed_ips", "").replace(",", "\n")
         entries = [line for line in text.splitlines() if line.strip()]
         try:
-            data["parsed"] = key_settings.parse_ips(entries or None)
-        except key_settings.InvalidSetting as exc:
+            data["parsed"] = controls.parse_ips(entries or None)
+        except controls.InvalidSetting as exc:
             self.add_error("allowed_ips", exc.message)
         return data
 

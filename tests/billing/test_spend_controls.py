@@ -10,8 +10,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
+from apikeys import controls
 from apikeys.models import ApiKey
-from clipia_console.billing import credits, key_settings
+from clipia_console.billing import credits
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import Generation
 from tests.support import FAST, MOTION, STAFF_COMMAND, MakeKey, bearer, budget, generate, set_clock
@@ -28,7 +29,7 @@ def rich(alice: User) -> User:
 def test_a_paused_key_cannot_generate_but_still_reads(rich: User, make_key: MakeKey) -> None:
     key, raw = make_key(rich, "live")
     generation = generate(raw).json()["id"]
-    assert key_settings.pause(key, actor=STAFF_COMMAND)
+    assert controls.pause(key, actor=STAFF_COMMAND)
 
     refused = generate(raw)
 
@@ -42,8 +43,8 @@ def test_a_paused_key_cannot_generate_but_still_reads(rich: User, make_key: Make
 
 def test_a_resumed_key_generates_again(rich: User, make_key: MakeKey) -> None:
     key, raw = make_key(rich, "live")
-    key_settings.pause(key, actor=STAFF_COMMAND)
-    assert key_settings.resume(key, actor=STAFF_COMMAND)
+    controls.pause(key, actor=STAFF_COMMAND)
+    assert controls.resume(key, actor=STAFF_COMMAND)
     assert generate(raw).status_code == 201
 
 
@@ -52,7 +53,7 @@ def test_a_pause_committed_after_authentication_still_stops_the_charge(
 ) -> None:
     key, _ = make_key(rich, "live")
     stale = ApiKey.objects.get(pk=key.pk)  # what authentication read, before the pause
-    key_settings.pause(key, actor=STAFF_COMMAND)
+    controls.pause(key, actor=STAFF_COMMAND)
 
     from clipia_console.billing import spending
     from clipia_console.generations.models import VideoModel
@@ -66,7 +67,7 @@ def test_a_pause_committed_after_authentication_still_stops_the_charge(
 
 def test_a_model_outside_the_keys_list_is_refused_by_name(rich: User, make_key: MakeKey) -> None:
     key, raw = make_key(rich, "live")
-    key_settings.set_allowed_models(key, [FAST], actor=STAFF_COMMAND)
+    controls.set_allowed_models(key, [FAST], actor=STAFF_COMMAND)
 
     refused = generate(raw, MOTION)
 
@@ -92,7 +93,7 @@ def test_an_address_allowlist_admits_only_its_networks(
     test_key: tuple[ApiKey, str], allowed: list[str], address: str, works: bool
 ) -> None:
     key, raw = test_key
-    key_settings.set_allowed_ips(key, allowed, actor=STAFF_COMMAND)
+    controls.set_allowed_ips(key, allowed, actor=STAFF_COMMAND)
 
     response = Client(REMOTE_ADDR=address).get("/v1/account", **bearer(raw))
 
@@ -107,7 +108,7 @@ def test_an_address_allowlist_admits_only_its_networks(
 @override_settings(APIKEYS_NUM_PROXIES=1)
 def test_behind_a_proxy_the_forwarded_address_is_checked(test_key: tuple[ApiKey, str]) -> None:
     key, raw = test_key
-    key_settings.set_allowed_ips(key, ["198.51.100.0/24"], actor=STAFF_COMMAND)
+    controls.set_allowed_ips(key, ["198.51.100.0/24"], actor=STAFF_COMMAND)
     proxy = Client(REMOTE_ADDR="10.0.0.2")
 
     allowed = proxy.get("/v1/account", HTTP_X_FORWARDED_FOR="198.51.100.4", **bearer(raw))
@@ -122,7 +123,7 @@ def test_an_address_allowlist_costs_no_query(
     test_key: tuple[ApiKey, str], django_assert_num_queries: Any
 ) -> None:
     key, raw = test_key
-    key_settings.set_allowed_ips(key, ["127.0.0.1"], actor=STAFF_COMMAND)
+    controls.set_allowed_ips(key, ["127.0.0.1"], actor=STAFF_COMMAND)
     Client().get("/v1/account", **bearer(raw))
     with django_assert_num_queries(1):
         assert Client().get("/v1/key", **bearer(raw)).status_code == 200
@@ -133,7 +134,7 @@ def test_v1_key_describes_the_calling_key(
 ) -> None:
     key, raw = make_key(rich, "live", scopes=("generate",))
     budget(key, 50, "week")
-    key_settings.set_allowed_models(key, [MOTION], actor=STAFF_COMMAND)
+    controls.set_allowed_models(key, [MOTION], actor=STAFF_COMMAND)
     set_clock(monkeypatch, datetime(2026, 3, 4, 10, tzinfo=UTC))  # a Wednesday
     generate(raw)
 
@@ -227,9 +228,9 @@ def test_a_paused_refusal_is_not_remembered_by_its_idempotency_key(
     rich: User, make_key: MakeKey
 ) -> None:
     key, raw = make_key(rich, "live")
-    key_settings.pause(key, actor=STAFF_COMMAND)
+    controls.pause(key, actor=STAFF_COMMAND)
     assert generate(raw, HTTP_IDEMPOTENCY_KEY="job-1").status_code == 403
-    key_settings.resume(key, actor=STAFF_COMMAND)
+    controls.resume(key, actor=STAFF_COMMAND)
 
     retried = generate(raw, HTTP_IDEMPOTENCY_KEY="job-1")
 

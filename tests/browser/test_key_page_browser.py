@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from apikeys.audit import Actor
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import VideoModel
 from tests.browser_support import (
@@ -82,7 +82,7 @@ def test_the_key_page_and_the_usage_tab_show_what_a_key_spent(
     page: Page, alice: User, make_key: MakeKey
 ) -> None:
     key, _ = make_key(alice, "test", name="Render server")
-    key_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
+    budget_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
     model = VideoModel.objects.get(pk="clipia/motion-v1")  # 20 credits, as it would live
     for prompt in ("a kite", "a fox in the snow", "waves at dusk"):
         generations.create(api_key=key, model=model, prompt=prompt, params={})
@@ -112,7 +112,7 @@ def test_the_key_page_and_the_usage_tab_pass_axe(
     page = open_page(browser, live_server, color_scheme=scheme, bypass_csp=True)
     page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
     key, _ = make_key(alice, "test", name="Render server")
-    key_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
+    budget_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
     model = VideoModel.objects.get(pk="clipia/motion-v1")
     generations.create(api_key=key, model=model, prompt="a kite", params={})
     page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")

@@ -30,7 +30,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from apikeys import rolling, services
 from apikeys.models import ApiKey, KeyStatus
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
 from clipia_console.lib import clock
 
 # Importing admin_events also registers the audit trail's own admin.
@@ -157,7 +157,7 @@ class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
                     )
                     budget, period = form.cleaned_data["budget"]
                     if budget is not None:
-                        key_settings.set_budget(
+                        budget_settings.set_budget(
                             api_key, budget, period, actor=staff_actor(request, owner_id=owner.pk)
                         )
             except services.InvalidKeyInput as exc:

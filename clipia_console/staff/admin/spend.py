@@ -1,5 +1,5 @@
 """Staff edit a key's spend controls (budget, models, addresses, pause) on a page of
-their own, through clipia_console.billing.key_settings like the console and commands.
+their own, through apikeys.controls and billing.budget_settings like the console and commands.
 
 Kept apart from apikeys.admin (the reusable app knows nothing of billing): this module
 re-registers ApiKey with a subclass of its admin that adds the page and a read-only
@@ -18,9 +18,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from apikeys import services
+from apikeys import controls, services
 from apikeys.models import ApiKey
-from clipia_console.billing import key_settings
 from clipia_console.lib.client_address import client_address
 from clipia_console.staff.admin.keys import ApiKeyAdmin
 from clipia_console.staff.admin.spend_forms import SpendControlsForm
@@ -42,9 +41,7 @@ class SpendControlsApiKeyAdmin(ApiKeyAdmin):
 
     @admin.display(description="spend controls")
     def spend_controls(self, api_key: ApiKey) -> str:
-        lines = format_html_join(
-            "", "{}<br>", ((line,) for line in key_settings.summary(api_key)[1:])
-        )
+        lines = format_html_join("", "{}<br>", ((line,) for line in controls.summary(api_key)[1:]))
         url = reverse("admin:apikeys_apikey_spending", args=[api_key.pk])
         return format_html('{}<a href="{}">Change spend controls</a>', lines, url)
 
@@ -69,7 +66,7 @@ class SpendControlsApiKeyAdmin(ApiKeyAdmin):
             )
             try:
                 changed = form.apply(api_key, actor)
-            except key_settings.InvalidSetting as exc:
+            except controls.InvalidSetting as exc:
                 form.add_error(None, exc.message)
             else:
                 if changed:

@@ -1,5 +1,6 @@
-"""The admin's spend-controls form: every control of a key on one page, checked by
-key_settings' parsers, applied by its services (each writes its audit event)."""
+"""The admin's spend-controls form: every control of a key on one page, checked by the
+parsers of apikeys.controls and billing.budget_settings and applied by their services
+(each writes its audit event)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 
 from django import forms
 
+from apikeys import controls
 from apikeys.models import ApiKey, BudgetPeriod, KeyStatus
 from apikeys.services import Actor
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
+from clipia_console.generations import catalog
 
 
 class SpendControlsForm(forms.Form):
@@ -46,14 +49,14 @@ class SpendControlsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            data["budget"] = key_settings.parse_budget(
+            data["budget"] = budget_settings.parse_budget(
                 data.get("budget_credits"), data.get("budget_period")
             )
-            models = key_settings.comma_list(data.get("allowed_models") or None)
-            data["models"] = key_settings.parse_models(models)
+            models = controls.comma_list(data.get("allowed_models") or None)
+            data["models"] = controls.parse_models(models, catalog.model_ids())
             text = (data.get("allowed_ips") or "").replace("\n", ",")
-            data["ips"] = key_settings.parse_ips(key_settings.comma_list(text or None))
-        except key_settings.InvalidSetting as exc:
+            data["ips"] = controls.parse_ips(controls.comma_list(text or None))
+        except controls.InvalidSetting as exc:
             field = exc.field if exc.field in self.fields else None
             self.add_error(field, exc.message)
         return data
@@ -62,12 +65,12 @@ class SpendControlsForm(forms.Form):
         data = self.cleaned_data
         credits, period = data["budget"]
         changed = [
-            key_settings.set_budget(api_key, credits, period, actor=actor),
-            key_settings.set_allowed_models(api_key, data["models"], actor=actor),
-            key_settings.set_allowed_ips(api_key, data["ips"], actor=actor),
+            budget_settings.set_budget(api_key, credits, period, actor=actor),
+            controls.set_allowed_models(api_key, data["models"], actor=actor),
+            controls.set_allowed_ips(api_key, data["ips"], actor=actor),
         ]
         if data["paused"] and api_key.status == KeyStatus.ACTIVE:
-            changed.append(key_settings.pause(api_key, actor=actor))
+            changed.append(controls.pause(api_key, actor=actor))
         elif not data["paused"] and api_key.paused_at is not None:
-            changed.append(key_settings.resume(api_key, actor=actor))
+            changed.append(controls.resume(api_key, actor=actor))
         return any(changed)

@@ -6,10 +6,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apikeys import services
+from apikeys import controls, services
 from apikeys.keys import Environment
 from apikeys.models import DEFAULT_SCOPES, BudgetPeriod
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
+from clipia_console.generations import catalog
 from clipia_console.lib import clock
 
 
@@ -53,10 +54,14 @@ class Command(BaseCommand):
         expires_at = clock.now() + timedelta(days=days) if days is not None else None
         try:
             # Checked before the key exists, so a bad value creates nothing.
-            budget, period = key_settings.parse_budget(options["budget"], options["budget_period"])
-            models = key_settings.parse_models(key_settings.comma_list(options["models"]))
-            ips = key_settings.parse_ips(key_settings.comma_list(options["allowed_ips"]))
-        except key_settings.InvalidSetting as exc:
+            budget, period = budget_settings.parse_budget(
+                options["budget"], options["budget_period"]
+            )
+            models = controls.parse_models(
+                controls.comma_list(options["models"]), catalog.model_ids()
+            )
+            ips = controls.parse_ips(controls.comma_list(options["allowed_ips"]))
+        except controls.InvalidSetting as exc:
             raise CommandError(exc.message) from None
         if options["budget_period"] and budget is None:
             raise CommandError("--budget-period needs --budget CREDITS.")
@@ -73,14 +78,14 @@ class Command(BaseCommand):
         except services.KeyLifecycleError as exc:
             raise CommandError(str(exc)) from None
         if budget is not None:
-            key_settings.set_budget(api_key, budget, period, actor=actor)
-        key_settings.set_allowed_models(api_key, models, actor=actor)
-        key_settings.set_allowed_ips(api_key, ips, actor=actor)
+            budget_settings.set_budget(api_key, budget, period, actor=actor)
+        controls.set_allowed_models(api_key, models, actor=actor)
+        controls.set_allowed_ips(api_key, ips, actor=actor)
         self.stderr.write(
             f"Created {api_key.environment} key {api_key.display_prefix}… "
             f"({api_key.name!r}, scopes: {api_key.scopes}) for {owner.get_username()}. "
             "Store it now; it will not be shown again."
         )
         if budget is not None or models is not None or ips is not None:
-            self.stderr.write("\n".join(key_settings.summary(api_key)[2:]))
+            self.stderr.write("\n".join(controls.summary(api_key)[2:]))
         self.stdout.write(raw_key)

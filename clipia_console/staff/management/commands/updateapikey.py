@@ -4,9 +4,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apikeys import services
+from apikeys import controls, services
 from apikeys.models import BudgetPeriod
-from clipia_console.billing import key_settings
+from clipia_console.billing import budget_settings
+from clipia_console.generations import catalog
 
 
 class Command(BaseCommand):
@@ -42,21 +43,23 @@ class Command(BaseCommand):
                 raise CommandError("--budget-period needs --budget CREDITS.")
         try:
             # Check everything before changing anything.
-            credits, period = key_settings.parse_budget(
+            credits, period = budget_settings.parse_budget(
                 options["budget"], options["budget_period"] or api_key.budget_period
             )
-            models = key_settings.parse_models(key_settings.comma_list(options["models"]))
-            ips = key_settings.parse_ips(key_settings.comma_list(options["allowed_ips"]))
+            models = controls.parse_models(
+                controls.comma_list(options["models"]), catalog.model_ids()
+            )
+            ips = controls.parse_ips(controls.comma_list(options["allowed_ips"]))
             if options["budget"] is not None or options["no_budget"]:
-                key_settings.set_budget(api_key, credits, period, actor=actor)
+                budget_settings.set_budget(api_key, credits, period, actor=actor)
             if options["models"] is not None or options["all_models"]:
-                key_settings.set_allowed_models(api_key, models, actor=actor)
+                controls.set_allowed_models(api_key, models, actor=actor)
             if options["allowed_ips"] is not None or options["any_ip"]:
-                key_settings.set_allowed_ips(api_key, ips, actor=actor)
+                controls.set_allowed_ips(api_key, ips, actor=actor)
             if options["pause"]:
-                key_settings.pause(api_key, actor=actor)
+                controls.pause(api_key, actor=actor)
             if options["resume"]:
-                key_settings.resume(api_key, actor=actor)
-        except key_settings.InvalidSetting as exc:
+                controls.resume(api_key, actor=actor)
+        except controls.InvalidSetting as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write("\n".join(key_settings.summary(api_key)))
+        self.stdout.write("\n".join(controls.summary(api_key)))

@@ -1,4 +1,5 @@
-"""Changing a key's spend controls: budget, allowed models, allowed addresses, pause.
+"""Changing what a key may do: allowed models, allowed addresses, pause. (Its budget,
+which needs the usage totals, is set by ``clipia_console.billing.budget_settings``.)
 
 One service per action; the console, the admin and the commands all call these. Each
 locks the key row (so it serialises with charges in flight, which update the same row),
@@ -10,7 +11,7 @@ message fit to show.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +19,9 @@ from django.db import transaction
 
 from apikeys import audit
 from apikeys.audit import Actor
-from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
-from clipia_console.billing import budgets, usage
-from clipia_console.generations.models import VideoModel
+from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.lib import clock
 
-MAX_BUDGET_CREDITS = 10**12
 MAX_ALLOWED_IPS = 50
 
 
@@ -34,33 +32,15 @@ class InvalidSetting(Exception):
         self.message = message
 
 
-def parse_budget(credits: str | int | None, period: str | None) -> tuple[int | None, str]:
-    """(credits or None, period) from user input; InvalidSetting if bad."""
-    if period is not None and period not in BudgetPeriod.values:
-        raise InvalidSetting(
-            "budget_period", "The budget period is one of " + ", ".join(BudgetPeriod.values) + "."
-        )
-    chosen = period or BudgetPeriod.MONTH
-    if credits is None or (isinstance(credits, str) and not credits.strip()):
-        return None, chosen
-    text = str(credits).strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_BUDGET_CREDITS:
-        raise InvalidSetting(
-            "budget_credits",
-            f"A budget is a whole number of credits from 1 to {MAX_BUDGET_CREDITS}.",
-        )
-    return int(text), chosen
-
-
-def parse_models(model_ids: Iterable[str] | None) -> list[str] | None:
-    """A sorted list of known model ids, or None for all models."""
+def parse_models(model_ids: Iterable[str] | None, catalog: Collection[str]) -> list[str] | None:
+    """A sorted list of model ids from ``catalog`` (the ids of the models on offer), or
+    None for all models."""
     if model_ids is None:
         return None
     chosen = sorted({model_id.strip() for model_id in model_ids if model_id.strip()})
     if not chosen:
         raise InvalidSetting("allowed_models", "Choose at least one model, or allow them all.")
-    known = set(VideoModel.objects.filter(pk__in=chosen).values_list("pk", flat=True))
-    unknown = [model_id for model_id in chosen if model_id not in known]
+    unknown = [model_id for model_id in chosen if model_id not in catalog]
     if unknown:
         raise InvalidSetting(
             "allowed_models", f"No model {unknown[0]!r}. GET /v1/models lists the models."
@@ -94,26 +74,6 @@ def parse_ips(entries: Iterable[str] | None) -> list[str] | None:
     return networks
 
 
-def set_budget(api_key: ApiKey, credits: int | None, period: str, *, actor: Actor) -> bool:
-    """Set (or, with None, remove) the key's budget. The current window's spending is
-    recounted from the usage totals, so a new period starts from what it really spent."""
-    now = clock.now()
-    with transaction.atomic():
-        row = _locked(api_key)
-        old = {"budget_credits": row.budget_credits, "budget_period": row.budget_period}
-        new = {"budget_credits": credits, "budget_period": period}
-        if old == new:
-            return False
-        row.budget_credits, row.budget_period = credits, period
-        start = budgets.current_window(row, now)
-        spent = usage.spent_since(row.pk, start)
-        fields = {**new, "budget_window_start": start, "budget_spent": spent}
-        ApiKey.objects.filter(pk=row.pk).update(**fields)
-        _record(row, ApiKeyEvent.Kind.BUDGET_CHANGED, actor, old, new)
-    _copy(api_key, fields)
-    return True
-
-
 def set_allowed_models(api_key: ApiKey, model_ids: list[str] | None, *, actor: Actor) -> bool:
     return _set(api_key, "allowed_models", model_ids, ApiKeyEvent.Kind.MODELS_CHANGED, actor)
 
@@ -137,25 +97,25 @@ def _set(
     api_key: ApiKey, name: str, value: Any, kind: str, actor: Actor, *, only_if_none: bool = False
 ) -> bool:
     with transaction.atomic():
-        row = _locked(api_key)
+        row = locked(api_key)
         old = getattr(row, name)
         if old == value or (only_if_none and old is not None):
-            _copy(api_key, {name: old})
+            copy_fields(api_key, {name: old})
             return False
         ApiKey.objects.filter(pk=row.pk).update(**{name: value})
-        _record(row, kind, actor, {name: _shown(old)}, {name: _shown(value)})
-    _copy(api_key, {name: value})
+        record_change(row, kind, actor, {name: _shown(old)}, {name: _shown(value)})
+    copy_fields(api_key, {name: value})
     return True
 
 
-def _locked(api_key: ApiKey) -> ApiKey:
+def locked(api_key: ApiKey) -> ApiKey:
     row = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if row.revoked_at is not None:
         raise InvalidSetting("key", "This key is revoked; its settings can no longer change.")
     return row
 
 
-def _copy(api_key: ApiKey, fields: dict[str, Any]) -> None:
+def copy_fields(api_key: ApiKey, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(api_key, name, value)
 
@@ -164,7 +124,7 @@ def _shown(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _record(
+def record_change(
     api_key: ApiKey, kind: str, actor: Actor, old: dict[str, Any], new: dict[str, Any]
 ) -> None:
     audit.record(api_key, kind, actor, details={"old": old, "new": new})
