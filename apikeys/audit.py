@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from apikeys import signals
 from apikeys.models import ApiKey, ApiKeyEvent
 
 if TYPE_CHECKING:
@@ -59,8 +60,9 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> ApiKeyEvent:
     """Append ``kind`` to ``api_key``'s trail, with why (``reason``) and, for a settings
-    change, ``details`` ({"old": …, "new": …}). Call inside the change's transaction."""
-    return ApiKeyEvent.objects.create(
+    change, ``details`` ({"old": …, "new": …}). Call inside the change's transaction;
+    ``signals.key_event`` tells the packages above of it in that transaction."""
+    event = ApiKeyEvent.objects.create(
         api_key=api_key,
         kind=kind,
         reason=reason,
@@ -70,3 +72,5 @@ def record(
         actor_label=actor.label,
         client_address=actor.client_address,
     )
+    signals.key_event.send(sender=ApiKeyEvent, event=event)
+    return event
