@@ -1,5 +1,6 @@
 # make run   : install into .venv, migrate, seed the demo login (DEBUG), serve on 127.0.0.1:8000
-# make test  : install and run the whole test suite
+# make test  : install and run the whole test suite, on two pytest-xdist workers
+#              (one test, in this process: make test PYTEST_ARGS="tests/lib/test_clock.py -k now")
 # make check : ruff (lint, format), mypy (strict) and the layers (import-linter)
 # make bench : the authentication benchmark (docs/benchmarks.md)
 # make screenshots : the browser tests, rewriting docs/screenshots/*.png
@@ -10,6 +11,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Two workers: -n auto gives the same on a 2-core machine and one Chromium, live server and
+# test database per core on bigger ones; PYTEST_ARGS replaces it (a single test runs faster
+# without the workers' start-up).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test check bench serve screenshots openapi clean
 

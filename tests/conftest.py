@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import Client
 
 from apikeys import services
@@ -18,7 +17,7 @@ from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from clipia_console.generations.models import VideoModel
 from clipia_console.lib import ratelimit
-from tests.support import PASSWORD, MakeKey
+from tests.support import PASSWORD, MakeKey, clear_cache
 
 
 def uses_real_services() -> bool:
@@ -45,7 +44,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fresh_process_state() -> Iterator[None]:
     """Each test starts with no rate-limit counters, in the cache or in process."""
     ratelimit.forget_all()
-    cache.clear()
+    clear_cache()
     yield
     ratelimit.forget_all()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -9,6 +10,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -23,8 +27,26 @@ STAFF_COMMAND = Actor.command("tests")
 
 
 PASSWORD = "correct-horse-battery"
+FULL_KEY = re.compile(r"clipia_(?:live|test)_[0-9A-Za-z]{50}")  # a whole key, as shown once
 # make_key(owner, env="test", scopes=("generate", "read"), name="…") -> (row, full key)
 MakeKey = Callable[..., tuple[ApiKey, str]]
+
+
+def clear_cache() -> None:
+    """Empty this test process's cache. On Redis, only this worker's keys (its
+    CACHE_KEY_PREFIX, tests/settings.py): Django's clear() would flush the whole database
+    under the other pytest-xdist workers' feet."""
+    options = settings.CACHES["default"]
+    if not str(options["BACKEND"]).endswith(".RedisCache"):
+        cache.clear()
+        return
+    client = redis.Redis.from_url(str(options["LOCATION"]))
+    try:
+        keys = list(client.scan_iter(match=f"{options['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def bearer(raw_key: str) -> dict[str, Any]:

@@ -4,59 +4,22 @@ confirmation, and the owner autocomplete. Also writes the admin screenshots."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from apikeys.models import ApiKey
 from tests.admin_support import KEYS, key_page
-from tests.browser_support import chromium, save_screenshot
+from tests.browser.support import save_screenshot
 from tests.support import MakeKey
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-def signed_in_page(browser: Browser, live_server: Any, staff: User, **options: Any) -> Page:
-    """A 1440 px wide browser signed in as staff."""
-    client = Client()
-    client.force_login(staff)
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1440, "height": 900}, **options
-    )
-    context.set_default_timeout(10_000)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context.new_page()
-
-
-@pytest.fixture
-def staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
-    page = signed_in_page(browser, live_server, staff)
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def nojs_staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
-    page = signed_in_page(browser, live_server, staff, java_script_enabled=False)
-    yield page
-    page.context.close()
 
 
 def busy_keys(make_key: MakeKey) -> list[ApiKey]:

@@ -5,7 +5,6 @@ also write the README's screenshots to docs/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,44 +14,23 @@ from playwright.sync_api import Browser, Page, expect
 from apikeys import services
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
-from tests.browser_support import (
-    FULL_KEY,
+from tests.browser.support import (
     KEYS_PATH,
-    chromium,
     fill_create_form,
     open_page,
     save_screenshot,
     sign_in,
 )
-from tests.support import PASSWORD, MakeKey
+from tests.support import FULL_KEY, PASSWORD, MakeKey
 
 # live_server needs committed rows (transaction=True). serialized_rollback: each test
 # starts from the migrated data (the seeded model catalog), and the flush after it skips
 # post_migrate, so a following serialized test can restore content types without clashing.
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.page_options(permissions=["clipboard-read", "clipboard-write"]),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    page = open_page(browser, live_server, permissions=["clipboard-read", "clipboard-write"])
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def nojs_page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    page = open_page(browser, live_server, java_script_enabled=False)
-    yield page
-    page.context.close()
 
 
 def v1_account_status(page: Page, raw_key: str) -> int:

@@ -6,7 +6,6 @@ every page in light and dark."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import pytest
@@ -16,45 +15,24 @@ from playwright.sync_api import Browser, Page, expect
 from apikeys import services
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
-from tests.browser_support import (
-    FULL_KEY,
+from tests.browser.support import (
     KEYS_PATH,
     accessibility_violations,
-    chromium,
     fill_create_form,
     horizontal_overflow,
     open_page,
     save_screenshot,
     sign_in,
 )
-from tests.support import PASSWORD, MakeKey
+from tests.support import FULL_KEY, PASSWORD, MakeKey
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.page_options(bypass_csp=True),  # to inject axe
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 WIDTHS = (320, 375, 768, 1024, 1180, 1440, 2560)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    page = open_page(browser, live_server, bypass_csp=True)
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def nojs_page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    page = open_page(browser, live_server, java_script_enabled=False)
-    yield page
-    page.context.close()
 
 
 def make_keys(alice: User, make_key: MakeKey, count: int) -> list[ApiKey]:

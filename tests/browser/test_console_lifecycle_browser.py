@@ -5,7 +5,6 @@ Also writes docs/screenshots/api-keys-roll.png with UPDATE_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -16,49 +15,20 @@ from playwright.sync_api import Browser, Page, expect
 
 from apikeys import exposure, rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.browser_support import (
-    FULL_KEY,
+from tests.browser.support import (
     KEYS_PATH,
     accessibility_violations,
-    chromium,
     open_page,
     save_screenshot,
     sign_in,
 )
-from tests.support import PASSWORD, MakeKey
+from tests.support import FULL_KEY, PASSWORD, MakeKey
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.no_csp_reports,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    page = open_page(browser, live_server)
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    page.context.close()
-    assert violations == []
-
-
-@pytest.fixture
-def nojs_page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    page = open_page(browser, live_server, java_script_enabled=False)
-    yield page
-    page.context.close()
 
 
 def v1_account_status(page: Page, raw_key: str) -> int:

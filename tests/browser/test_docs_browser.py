@@ -4,77 +4,17 @@ leaving our origin."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
-
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from tests.browser_support import chromium, save_screenshot
+from tests.browser.support import Watched, save_screenshot
 from tests.support import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-# Records violations as the page sees them: the console message alone can be missed for
-# workers and for styles.
-RECORD_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.cspViolations.push(event.effectiveDirective + " " + event.blockedURI);
-});
-"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-class Watched:
-    """A signed-out page that remembers CSP violations and requests to other origins."""
-
-    def __init__(self, browser: Browser, live_server: Any) -> None:
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        self.page = context.new_page()
-        self.page.add_init_script(RECORD_VIOLATIONS)
-        self.origin = urlsplit(live_server.url).netloc
-        self.console: list[str] = []
-        self.foreign: list[str] = []
-        self.page.on("console", self._on_console)
-        self.page.on("request", self._on_request)
-
-    def _on_console(self, message: Any) -> None:
-        if "Content Security Policy" in message.text:
-            self.console.append(message.text)
-
-    def _on_request(self, request: Any) -> None:
-        url = urlsplit(request.url)
-        if url.scheme in ("data", "blob"):
-            return
-        if url.netloc != self.origin:
-            self.foreign.append(request.url)
-
-    def assert_clean(self) -> None:
-        violations = self.page.evaluate("window.cspViolations")
-        assert violations == [], "\n".join(violations)
-        assert self.console == []
-        assert self.foreign == []
-
-
-@pytest.fixture
-def watched(browser: Browser, live_server: Any) -> Iterator[Watched]:
-    watched = Watched(browser, live_server)
-    yield watched
-    watched.page.context.close()
 
 
 def test_the_reference_renders_the_schema_with_swagger_ui(watched: Watched) -> None:

@@ -4,7 +4,6 @@ Content-Security-Policy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import pytest
@@ -15,9 +14,8 @@ from apikeys.audit import Actor
 from clipia_console.billing import budget_settings
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import VideoModel
-from tests.browser_support import (
+from tests.browser.support import (
     accessibility_violations,
-    chromium,
     open_page,
     save_screenshot,
 )
@@ -27,21 +25,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_budget_and_pause_change_in_place_under_the_csp(

@@ -26,18 +26,10 @@ from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
 from clipia_console.console import key_list_views as views
-from tests.browser_support import FULL_KEY
-from tests.support import PASSWORD, MakeKey, create_in_console
+from tests.support import FULL_KEY, PASSWORD, MakeKey, create_in_console
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def console(alice: User) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 def create(client: Client, headers: dict[str, str] | None = None, **data: Any) -> Any:

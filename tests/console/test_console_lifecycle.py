@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from apikeys import rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.browser_support import FULL_KEY
-from tests.support import MakeKey
+from tests.support import FULL_KEY, MakeKey
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
@@ -34,13 +33,6 @@ def token() -> str:
 
 
 OWNER = services.Actor.command("tests")
-
-
-@pytest.fixture
-def console(alice: User) -> Client:
-    client = Client()
-    client.force_login(alice)  # a fresh sign-in: no password confirmation is due
-    return client
 
 
 def text_of(response: Any) -> str:

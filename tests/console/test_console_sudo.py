@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.accounts import sudo
-from tests.browser_support import FULL_KEY
-from tests.support import PASSWORD, budget
+from tests.support import FULL_KEY, PASSWORD, budget
 
 KEYS_URL = "/developer/api-keys/"
 HTMX = {"HX-Request": "true"}
@@ -37,13 +36,6 @@ LIVE_KEY = {
     "expires": "30",
     "form_token": "the-form-token-of-this-page",
 }
-
-
-@pytest.fixture
-def console(alice: User) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 @pytest.fixture

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.usefixtures("catalog")
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def console(alice: User) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
 def page(key: ApiKey) -> str:
     return f"/developer/api-keys/{key.pk}/"
 

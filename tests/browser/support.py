@@ -9,8 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -22,8 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-FULL_KEY = re.compile(r"clipia_(?:live|test)_[0-9A-Za-z]{50}")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def require_chromium() -> None:
@@ -52,12 +54,12 @@ def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
 
 
 KEYS_PATH = "/developer/api-keys/"
-AXE = Path(__file__).resolve().parent / "assets" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
+AXE = Path(__file__).resolve().parents[1] / "assets" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0
 
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium through Playwright, for one test module."""
+    """Debian's Chromium through Playwright (one per test process: tests/browser/conftest.py)."""
     require_chromium()
     # Playwright's sync API keeps an event loop in this thread, and Django refuses ORM
     # calls from a thread with a running loop; the test thread's ORM use is synchronous.
@@ -103,8 +105,14 @@ def fill_create_form(page: Page, name: str, environment: str = "test") -> None:
 
 def accessibility_violations(page: Page) -> list[str]:
     """axe-core's WCAG 2 A/AA violations on the page as it stands, one line each. axe is
-    injected from the tests' own copy: the app never serves it."""
-    # Half-faded text (the new-key panel rises in) would be measured mid-animation.
+    injected from the tests' own copy: the app never serves it. resultTypes: axe still
+    runs every rule on every node, but details only the violations (the passes' details
+    are most of its time and nobody reads them)."""
+    # A locator can see the page before its stylesheet arrives (it is not parser-blocking),
+    # and axe would then measure browser defaults, and the panel's rise and the buttons'
+    # colour transitions that start when the styles land: wait for the load event, which
+    # waits for the stylesheets, then for those animations to end.
+    page.wait_for_load_state("load")
     # allSettled: an animation cancelled meanwhile (its element swapped out) is done too.
     page.evaluate(
         "Promise.allSettled(document.getAnimations().map(animation => animation.finished))"
@@ -113,7 +121,8 @@ def accessibility_violations(page: Page) -> list[str]:
         page.add_script_tag(path=str(AXE))
     results = page.evaluate(
         """() => axe.run(document, {runOnly: {type: "tag",
-              values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})"""
+              values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+              resultTypes: ["violations"]})"""
     )
     return [
         f"{violation['id']}: {node['target']} {node.get('failureSummary', '')}"
@@ -127,3 +136,61 @@ def horizontal_overflow(page: Page) -> int:
     return int(
         page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     )
+
+
+def signed_in_page(browser: Browser, live_server: Any, staff: User, **options: Any) -> Page:
+    """A 1440 px wide browser signed in as staff."""
+    client = Client()
+    client.force_login(staff)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}, **options
+    )
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context.new_page()
+
+
+# Records violations as the page sees them: the console message alone can be missed for
+# workers and for styles.
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.cspViolations.push(event.effectiveDirective + " " + event.blockedURI);
+});
+"""
+
+
+class Watched:
+    """A signed-out page that remembers CSP violations and requests to other origins."""
+
+    def __init__(self, browser: Browser, live_server: Any) -> None:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        self.page = context.new_page()
+        self.page.add_init_script(RECORD_VIOLATIONS)
+        self.origin = urlsplit(live_server.url).netloc
+        self.console: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("request", self._on_request)
+
+    def _on_console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.console.append(message.text)
+
+    def _on_request(self, request: Any) -> None:
+        url = urlsplit(request.url)
+        if url.scheme in ("data", "blob"):
+            return
+        if url.netloc != self.origin:
+            self.foreign.append(request.url)
+
+    def assert_clean(self) -> None:
+        violations = self.page.evaluate("window.cspViolations")
+        assert violations == [], "\n".join(violations)
+        assert self.console == []
+        assert self.foreign == []
