@@ -33,8 +33,10 @@ run: $(STAMP)
 	DJANGO_DEBUG=true $(PY) manage.py seeddemo
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
+# Exit 5 is pytest's "no tests ran" (a -k or path that matches nothing): a failure too.
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest $(PYTEST_ARGS) || { status=$$?; \
+		[ $$status -ne 5 ] || echo "make test: no tests ran (pytest exit 5)" >&2; exit $$status; }
 
 screenshots: $(STAMP)
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m browser -q

@@ -3,7 +3,6 @@ staff is a Clipia staff member."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +16,7 @@ from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from clipia_console.generations.models import VideoModel
 from clipia_console.lib import ratelimit
-from tests.support import PASSWORD, MakeKey, clear_cache
+from tests.support import PASSWORD, MakeKey, clear_cache, seed_catalog
 
 
 def uses_real_services() -> bool:
@@ -108,9 +107,27 @@ def catalog(db: Any) -> None:
     """The model catalog the data migration seeds, for transactional tests: the flush that
     ends each one empties every table. (serialized_rollback would clash with the content
     types that a flush's post_migrate recreates.)"""
-    seed = importlib.import_module("clipia_console.api.migrations.0002_seed_models")
-    for entry in seed.CATALOG:
-        VideoModel.objects.update_or_create(id=entry["id"], defaults=entry)
+    seed_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _catalog_survives_flushes(request: pytest.FixtureRequest) -> None:
+    """A test in a transaction sees the migrated catalog even when a transactional test
+    (its flush empties every table) ran before it in this process: pytest-xdist, or any
+    order but Django's, can put one there. Seeded inside the test's transaction, so rolled
+    back with it; transactional tests still start from what the flush left."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = (
+        (marker is not None and marker.kwargs.get("transaction", False))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+    if transactional or (marker is None and "db" not in names):
+        return
+    request.getfixturevalue("db")
+    if not VideoModel.objects.exists():
+        seed_catalog()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import secrets
 import threading
@@ -19,6 +20,7 @@ from django.test import Client
 from apikeys.models import ApiKey
 from apikeys.services import Actor
 from clipia_console.billing import budget_settings
+from clipia_console.generations.models import VideoModel
 from clipia_console.lib import clock
 
 MOTION = "clipia/motion-v1"  # 20 credits
@@ -47,6 +49,13 @@ def clear_cache() -> None:
             client.delete(*keys)
     finally:
         client.close()
+
+
+def seed_catalog() -> None:
+    """Write the model catalog as its data migration does (a flush empties it)."""
+    seed = importlib.import_module("clipia_console.api.migrations.0002_seed_models")
+    for entry in seed.CATALOG:
+        VideoModel.objects.update_or_create(id=entry["id"], defaults=entry)
 
 
 def bearer(raw_key: str) -> dict[str, Any]:
