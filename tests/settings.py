@@ -10,10 +10,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 # Each pytest-xdist worker keeps its own cache keys in a shared Redis; the gunicorn servers
-# it starts inherit the variable, so they read and write the same keys.
-os.environ.setdefault(
-    "CACHE_KEY_PREFIX", f"clipia-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-)
+# it starts inherit both variables, so they read and write the same keys. Set, not
+# defaulted: the workers inherit the controller's environment, its prefix included.
+os.environ["CACHE_KEY_PREFIX"] = f"clipia-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 from clipia_console.settings import *  # noqa: E402,F403
 
