@@ -54,31 +54,13 @@ def run(seed: Seed, *, rounds: int, seconds: int) -> HttpResult:
     seconds = max(1, seconds)  # wrk takes whole seconds
     port = _free_port()
     server = _start_gunicorn(port, seed)
+    wrk = None if os.environ.get("BENCH_PYTHON_CLIENT") else shutil.which("wrk")
     try:
         for path, header in targets.values():
             # Every worker verifies the key once (cold) before anything is measured.
             for _ in range(20):
                 assert _get(port, path, header) == 200, path
-        workers = _children(server.pid)
-        wrk = None if os.environ.get("BENCH_PYTHON_CLIENT") else shutil.which("wrk")
-        rates: dict[str, list[float]] = {name: [] for name in targets}
-        cpu_us: dict[str, list[float]] = {name: [] for name in targets}
-        names = list(targets)
-        for round_number in range(rounds):
-            # Each round starts with the next variant, so none always runs first or last.
-            shift = round_number % len(names)
-            for name in names[shift:] + names[:shift]:
-                path, header = targets[name]
-                cpu_before = _cpu_seconds(workers)
-                started = time.monotonic()
-                served = (
-                    _wrk(wrk, port, path, header, seconds)
-                    if wrk
-                    else _python_load(port, path, header, seconds)
-                )
-                elapsed = time.monotonic() - started
-                rates[name].append(served / elapsed)
-                cpu_us[name].append((_cpu_seconds(workers) - cpu_before) / served * 1e6)
+        rates, cpu_us = _rounds(port, targets, _children(server.pid), wrk, rounds, seconds)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -93,6 +75,36 @@ def run(seed: Seed, *, rounds: int, seconds: int) -> HttpResult:
             statistics.median(a / b for a, b in zip(ours, none, strict=True)),
         ),
     )
+
+
+def _rounds(
+    port: int,
+    targets: dict[str, tuple[str, str]],
+    workers: list[int],
+    wrk: str | None,
+    rounds: int,
+    seconds: int,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each target's requests per second and worker CPU µs per request, one per round."""
+    rates: dict[str, list[float]] = {name: [] for name in targets}
+    cpu_us: dict[str, list[float]] = {name: [] for name in targets}
+    names = list(targets)
+    for round_number in range(rounds):
+        # Each round starts with the next variant, so none always runs first or last.
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            path, header = targets[name]
+            cpu_before = _cpu_seconds(workers)
+            started = time.monotonic()
+            served = (
+                _wrk(wrk, port, path, header, seconds)
+                if wrk
+                else _python_load(port, path, header, seconds)
+            )
+            elapsed = time.monotonic() - started
+            rates[name].append(served / elapsed)
+            cpu_us[name].append((_cpu_seconds(workers) - cpu_before) / served * 1e6)
+    return rates, cpu_us
 
 
 def _children(pid: int) -> list[int]:
