@@ -1,5 +1,9 @@
-"""Django settings for the Clipia console. Every knob an operator may turn is read from the
-environment here, in one place, with its default; README.md lists them all.
+"""Django settings for the Clipia console: wiring only, no app code imported. Every knob an
+operator may turn is read from the environment explicitly, here or in the small modules
+below (clipia_console/config/: typed env reads, database and cache, e-mail); README.md lists
+them all. The packages' own settings (API keys, client address, rate limits, sign-in) come
+from clipia_console/settings_packages.py, set only when their variable is, so that the
+default beside each one's reader (the packages' conf.py) applies otherwise.
 
 Embedded default: SQLite and an in-process cache, nothing else to install.
 Scale-out: DATABASE_URL (PostgreSQL) and REDIS_URL (Redis) switch the backends.
@@ -9,43 +13,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from apikeys.conf import DEFAULTS as APIKEYS_DEFAULTS
+from clipia_console.config.backends import caches, databases
+from clipia_console.config.env import env_bool, env_int, env_list
+from clipia_console.config.mail import email_from_env
+from clipia_console.settings_packages import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -120,57 +96,11 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite next to the code unless DATABASE_URL says otherwise.
+# SQLite next to the code and a per-process cache unless these say otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-            conn_health_checks=True,
-        )
-    }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # An unreachable database must fail a request in seconds (503), not hang a worker
-        # for the operating system's TCP timeout.
-        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-            "DATABASE_CONNECT_TIMEOUT", 5
-        )
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Reopening the file and re-running the PRAGMAs costs ~0.5 ms per request, more
-            # than the whole /v1 authentication (docs/benchmarks.md); keep it open as on
-            # PostgreSQL.
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
-            "OPTIONS": {
-                # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at
-                # the start of a transaction instead of failing midway under contention.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
-    }
-
-# Cache: Redis when REDIS_URL is set (shared by every worker and host), else per process.
+DATABASES = databases(DATABASE_URL, BASE_DIR)
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clipia"),
-            # The cache holds the rate limits' counters (apikeys.ratelimit), a millisecond's
-            # work for a healthy Redis. One that stops answering costs one short timeout:
-            # then each process counts in process for APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS.
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = caches(REDIS_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -268,54 +198,17 @@ CLIPIA_GENERATION_DISPATCHER = os.environ.get(
 )
 
 
-# Email (budget notices; key expiry notices reuse it). EMAIL_URL, if set, says it all:
-# smtp://USER:PASSWORD@HOST:PORT (plain), smtp+tls://… (STARTTLS), smtps://… (TLS from
-# the start), or console:// (print to stdout). Otherwise EMAIL_HOST and friends, SMTP.
-# DEBUG without either prints emails to the console; tests use locmem (tests/settings.py).
-def email_settings(url: str) -> dict[str, object]:
-    parts = urlsplit(url)
-    if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme not in ("smtp", "smtp+tls", "smtps"):
-        raise ImproperlyConfigured(
-            "EMAIL_URL must start with smtp://, smtp+tls://, smtps:// or console://, "
-            f"not {parts.scheme!r}"
-        )
-    secure = parts.scheme == "smtps"
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if secure else 587 if parts.scheme == "smtp+tls" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
-        "EMAIL_USE_SSL": secure,
-    }
-
-
-if os.environ.get("EMAIL_URL"):
-    globals().update(email_settings(os.environ["EMAIL_URL"]))
-elif os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"]
-    EMAIL_PORT = env_int("EMAIL_PORT", 25)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-elif DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# E-mail: EMAIL_URL, else EMAIL_HOST and friends (clipia_console/config/mail.py).
+_email = email_from_env(DEBUG)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clipia <no-reply@clipia.ai>")
-
-# API keys: each setting in apikeys/conf.py, where its default and the reason for it live,
-# can be set from the environment under its own name (APIKEYS_MAX_ACTIVE_KEYS=50 …).
-for _name, _default in APIKEYS_DEFAULTS.items():
-    if isinstance(_default, int):
-        globals()[_name] = env_int(_name, _default)
-# The verifier pepper (apikeys/conf.py): unset, it is derived from SECRET_KEY.
-APIKEYS_PEPPER = os.environ.get("APIKEYS_PEPPER") or None
-APIKEYS_PEPPER_FALLBACKS = env_list("APIKEYS_PEPPER_FALLBACKS", []) if APIKEYS_PEPPER else None
 
 LOGGING = {
     "version": 1,

@@ -20,10 +20,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
-from apikeys import conf
+from clipia_console.accounts.conf import conf
 from clipia_console.lib import ratelimit
 from clipia_console.lib.client_address import client_address, rate_limit_bucket
-from clipia_console.lib.ratelimit import too_many_message, with_retry_after
+from clipia_console.lib.conf import RatePolicy
+from clipia_console.lib.ratelimit import RateLimited, too_many_message, with_retry_after
 
 
 class SignInView(LoginView):
@@ -36,13 +37,13 @@ class SignInView(LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limits = sign_in_limits(request)
-        retry_after = worst_hit(limits)
-        if retry_after is not None:
-            give_back(limits)
+        try:
+            ratelimit.enforce_all(limits)
+        except RateLimited as refused:
             # Unbound, so that no password is checked while the limit holds.
             username = str(request.POST.get("username", ""))[:150]
             form = AuthenticationForm(request, initial={"username": username})
-            return self._refuse(form, retry_after)
+            return self._refuse(form, refused.retry_after)
         response = super().post(request, *args, **kwargs)
         if not self._is_wrong_password:
             give_back(limits)  # signed in, or an empty field: not a guess
@@ -102,9 +103,11 @@ class AdminSignInView(SignInView):
         return super()._refuse(form, retry_after)
 
 
-def sign_in_limits(request: HttpRequest, username: str | None = None) -> list[tuple[str, int]]:
-    """The (bucket, limit) pairs this attempt counts against: for ``username``, or the one
-    typed into the sign-in form.
+def sign_in_limits(
+    request: HttpRequest, username: str | None = None
+) -> list[tuple[str, RatePolicy]]:
+    """The (key, policy) pairs this attempt counts against (accounts.conf.RATE_LIMITS): for
+    ``username``, or the one typed into the sign-in form.
 
     The username is counted as Django signs in with it (NFKC, what the user model's
     normalize_username gives), casefolded, so no spelling of a name escapes its bucket.
@@ -115,24 +118,15 @@ def sign_in_limits(request: HttpRequest, username: str | None = None) -> list[tu
     digest = salted_hmac(
         "clipia_console.accounts.signin.username", username, algorithm="sha256"
     ).hexdigest()
-    address = rate_limit_bucket(client_address(request))
+    policies = conf.RATE_LIMITS
     return [
-        (
-            f"sign-in:username:{digest[:32]}",
-            int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME")),
-        ),
-        (f"sign-in:address:{address}", int(conf.get("APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS"))),
+        (digest[:32], policies["sign-in:username"]),
+        (rate_limit_bucket(client_address(request)), policies["sign-in:address"]),
     ]
 
 
-def worst_hit(limits: list[tuple[str, int]]) -> int | None:
-    """Count this attempt in every bucket; the longest wait any of them gives, if any."""
-    window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
-    waits = [ratelimit.hit(bucket, limit=limit, window=window) for bucket, limit in limits]
-    return max((wait for wait in waits if wait is not None), default=None)
-
-
-def give_back(limits: list[tuple[str, int]]) -> None:
-    window = int(conf.get("APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS"))
-    for bucket, _ in limits:
-        ratelimit.give_back(bucket, window=window)
+def give_back(limits: list[tuple[str, RatePolicy]]) -> None:
+    """Take back the counts of an attempt that was no guess (signed in, or a field left
+    empty)."""
+    for key, policy in limits:
+        ratelimit.give_back_named(policy, key)

@@ -16,10 +16,10 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from apikeys import conf
 from clipia_console.accounts import signin
-from clipia_console.lib import clock
-from clipia_console.lib.ratelimit import too_many_message
+from clipia_console.accounts.conf import conf
+from clipia_console.lib import clock, ratelimit
+from clipia_console.lib.ratelimit import RateLimited, too_many_message
 
 SESSION_KEY = "apikeys_confirmed_at"
 PASSWORD_FIELD = "confirm_password"
@@ -38,16 +38,17 @@ def is_recent(request: HttpRequest) -> bool:
     if not isinstance(confirmed_at, (int, float)):
         return False
     age = clock.now().timestamp() - confirmed_at
-    return 0 <= age < int(conf.get("APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS"))
+    return 0 <= age < conf.APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS
 
 
 def confirm(request: HttpRequest, password: str) -> Outcome:
     """Check ``password`` for the signed-in user, under the sign-in limits."""
     limits = signin.sign_in_limits(request, request.user.get_username())
-    retry_after = signin.worst_hit(limits)
-    if retry_after is not None:
-        signin.give_back(limits)
-        return Outcome(False, too_many_message("failed sign-ins", retry_after), retry_after)
+    try:
+        ratelimit.enforce_all(limits)
+    except RateLimited as refused:
+        wait = refused.retry_after
+        return Outcome(False, too_many_message("failed sign-ins", wait), wait)
     if not password or not request.user.check_password(password):
         return Outcome(False, "That is not your password. Try again.")
     signin.give_back(limits)

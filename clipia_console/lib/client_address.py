@@ -6,7 +6,7 @@ import ipaddress
 
 from django.http import HttpRequest
 
-from apikeys import conf
+from clipia_console.lib.conf import conf
 
 # The one bucket for every client whose address cannot be read: a limit that cannot tell
 # clients apart still holds (fail closed) rather than switching off.
@@ -19,7 +19,7 @@ def client_address(request: HttpRequest) -> str | None:
     Normalised (``[v6]:port``, ``v4:port`` and IPv4-mapped IPv6 read as the bare address);
     None when no address can be read, e.g. an empty REMOTE_ADDR on a Unix socket."""
     address = request.META.get("REMOTE_ADDR", "")
-    proxies = int(conf.get("APIKEYS_NUM_PROXIES"))
+    proxies = conf.APIKEYS_NUM_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     # Some proxies join headers with a trailing ", ": an empty hop is no hop.
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]

@@ -14,22 +14,34 @@ A counter the cache cannot reach (Redis down, restarting or hung) falls back to 
 in this process: the limit then holds per worker, and requests never fail over it. After
 one cache error or timeout this process leaves the cache alone for
 APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS and counts in process meanwhile, so a hung Redis
-costs one socket timeout per period, not one per cache call; then it tries again.
+costs one socket timeout per period, not one per cache call; then it tries again
+(clipia_console.lib.ratelimit_fallback).
+
+A limit with a home in settings is a named policy (lib.conf.RatePolicy, declared in a
+package's ``conf.RATE_LIMITS``) counted per key with hit_named() or enforce(); enforce()
+refuses with the one RateLimited exception, which each surface renders its own way.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from apikeys import conf
 from clipia_console.lib.client_address import rate_limit_bucket
+from clipia_console.lib.conf import RatePolicy, conf
+from clipia_console.lib.ratelimit_fallback import CacheBreaker, LocalCounters
 
-logger = logging.getLogger(__name__)
+
+class RateLimited(Exception):
+    """An event refused by a rate limit; the caller may try again in ``retry_after``
+    seconds (for a Retry-After header)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 def hit(bucket: str, *, limit: int, window: int) -> int | None:
@@ -68,6 +80,36 @@ def current(bucket: str, *, window: int) -> tuple[int, int]:
     return _count(name), wait
 
 
+def hit_named(policy: RatePolicy, key: str) -> int | None:
+    """hit() in ``policy``'s bucket for ``key``: None while within the policy, else the
+    seconds until its window ends."""
+    return hit(f"{policy.name}:{key}", limit=policy.limit, window=policy.window)
+
+
+def give_back_named(policy: RatePolicy, key: str) -> None:
+    """give_back() of one event hit_named() counted for ``key`` under ``policy``."""
+    give_back(f"{policy.name}:{key}", window=policy.window)
+
+
+def enforce(policy: RatePolicy, key: str) -> None:
+    """Count one event for ``key`` under ``policy``; past the limit, take it back and raise
+    RateLimited."""
+    enforce_all([(key, policy)])
+
+
+def enforce_all(limits: Iterable[tuple[str, RatePolicy]]) -> None:
+    """Count one event for every (key, policy) before deciding, concurrent events
+    included; if any is past its limit, take every count back (a refused event does no
+    work, so it uses up nothing) and raise RateLimited with the longest wait."""
+    counted = list(limits)
+    waits = [hit_named(policy, key) for key, policy in counted]
+    retry_after = max((wait for wait in waits if wait is not None), default=None)
+    if retry_after is not None:
+        for key, policy in counted:
+            give_back_named(policy, key)
+        raise RateLimited(retry_after)
+
+
 def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
     """Count one verification attempt for this key id and address; None if it may run,
     else the seconds until the caller may try again. Counting before Argon2 runs bounds
@@ -80,26 +122,28 @@ def slow_verification_retry_after(lookup_id: str, client_address: str | None) ->
     let past a full key-id bucket; its own per-address bucket still bounds what Argon2
     work it can cause, so the flood's total stays bounded.
     """
-    (key_bucket, key_limit, window), *address_buckets = _buckets(lookup_id, client_address)
-    waits = [hit(bucket, limit=limit, window=window) for bucket, limit, window in address_buckets]
-    key_wait = hit(key_bucket, limit=key_limit, window=window)
-    if key_wait is not None and not _proved_from(lookup_id, client_address):
-        waits.append(key_wait)
-    return max((wait for wait in waits if wait is not None), default=None)
+    policies = conf.RATE_LIMITS
+    address = rate_limit_bucket(client_address)
+    address_wait = hit_named(policies["slow-verify:addr"], address)
+    key_wait = hit_named(policies["slow-verify:key"], lookup_id)
+    if key_wait is not None and _proved_from(lookup_id, client_address):
+        key_wait = None
+    return max((wait for wait in (address_wait, key_wait) if wait is not None), default=None)
 
 
 def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
     """Give back the count of a verification that proved the key right, so that a busy key
     verified by many cold workers at once (after a deploy) never uses the limit up; and
     remember that this address holds the key (no secret is stored: an id and an address)."""
-    for bucket, _, window in _buckets(lookup_id, client_address):
-        give_back(bucket, window=window)
+    policies = conf.RATE_LIMITS
+    give_back_named(policies["slow-verify:key"], lookup_id)
+    give_back_named(policies["slow-verify:addr"], rate_limit_bucket(client_address))
     if client_address and not _breaker.is_open():
         try:
             cache.set(
                 _proof(lookup_id, client_address),
                 1,
-                timeout=int(conf.get("APIKEYS_VERIFIED_ADDRESS_SECONDS")),
+                timeout=conf.APIKEYS_VERIFIED_ADDRESS_SECONDS,
             )
         except Exception as exc:  # an unreachable cache: the owner just waits like anyone else
             _breaker.trip(exc)
@@ -123,22 +167,6 @@ def _proved_from(lookup_id: str, client_address: str | None) -> bool:
 
 def _proof(lookup_id: str, client_address: str) -> str:
     return f"ratelimit:slow-verify:proved:{lookup_id}:{client_address}"
-
-
-def _buckets(lookup_id: str, client_address: str | None) -> list[tuple[str, int, int]]:
-    window = int(conf.get("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS"))
-    return [
-        (
-            f"slow-verify:key:{lookup_id}",
-            int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY")),
-            window,
-        ),
-        (
-            f"slow-verify:addr:{rate_limit_bucket(client_address)}",
-            int(conf.get("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS")),
-            window,
-        ),
-    ]
 
 
 def _slot(bucket: str, window: int) -> tuple[str, int]:
@@ -178,73 +206,8 @@ def _increment_in_cache(bucket: str, window: int) -> int:
         return 1
 
 
-def _monotonic() -> float:
-    """The clock of the fallbacks below; tests move it instead of sleeping."""
-    return time.monotonic()
-
-
-class _CacheBreaker:
-    """Whether this process leaves the shared cache alone for now. Tripped by any cache
-    error: a refused connection costs little, but a hung Redis costs a socket timeout per
-    call, several calls per request. Per process, unlocked: a race only costs one more
-    try of the cache."""
-
-    def __init__(self) -> None:
-        self._open_until = 0.0
-
-    def is_open(self) -> bool:
-        return _monotonic() < self._open_until
-
-    def trip(self, exc: Exception) -> None:
-        seconds = float(conf.get("APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS"))
-        self._open_until = _monotonic() + seconds
-        logger.warning(
-            "rate limit cache unavailable (%s); counting in process for %g s",
-            type(exc).__name__,
-            seconds,
-        )
-
-    def close(self) -> None:
-        self._open_until = 0.0
-
-
-class _LocalCounters:
-    """Fixed-window counters in this process, for when the shared cache is unreachable.
-    Buckets carry their window's slot in their name, so old ones are dropped wholesale."""
-
-    def __init__(self) -> None:
-        self._counts: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def increment(self, bucket: str, window: int) -> int:
-        now = _monotonic()
-        with self._lock:
-            if len(self._counts) > 10_000:
-                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
-            expires_at, count = self._counts.get(bucket, (now + window + 1, 0))
-            if expires_at <= now:
-                expires_at, count = now + window + 1, 0
-            self._counts[bucket] = (expires_at, count + 1)
-            return count + 1
-
-    def count(self, bucket: str) -> int:
-        with self._lock:
-            expires_at, count = self._counts.get(bucket, (0.0, 0))
-            return count if expires_at > _monotonic() else 0
-
-    def decrement(self, bucket: str) -> None:
-        with self._lock:
-            expires_at, count = self._counts.get(bucket, (0.0, 0))
-            if count > 0 and expires_at > _monotonic():
-                self._counts[bucket] = (expires_at, count - 1)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._counts.clear()
-
-
-_breaker = _CacheBreaker()
-_local = _LocalCounters()
+_breaker = CacheBreaker()
+_local = LocalCounters()
 
 
 # How a limit is told to a person: a sentence for the page and the Retry-After header.

@@ -1,4 +1,4 @@
-"""The fixed-window limiter itself (apikeys.ratelimit): counting, reading without
+"""The fixed-window limiter itself (clipia_console.lib.ratelimit): counting, reading without
 counting, giving a right verification's count back, and the in-process fallback."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.test import Client
 from apikeys import keys
 from apikeys.models import ApiKey
 from clipia_console import settings as clipia_settings
-from clipia_console.lib import ratelimit
+from clipia_console.lib import ratelimit, ratelimit_fallback
 from tests.support import MakeKey, bearer
 
 
@@ -175,7 +175,7 @@ def hung_redis(settings: Any) -> Iterator[HungRedis]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [1_000.0]
-    monkeypatch.setattr(ratelimit, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(ratelimit_fallback, "_monotonic", lambda: now[0])
     return now
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from clipia_console.billing import credits
-from clipia_console.settings import email_settings
+from clipia_console.config.mail import email_settings
 from tests.support import FAST, MakeKey, budget, generate, set_clock
 
 pytestmark = pytest.mark.usefixtures("catalog")

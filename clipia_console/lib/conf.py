@@ -1,0 +1,85 @@
+"""The lib package's settings: one typed property each, read where it is needed, with its
+default beside it (django-cors-headers' conf.py is the model). A project sets any of them in
+its Django settings under the name shown; ``clipia_console.settings`` sets one only when
+its environment variable is set, so the default here applies otherwise.
+
+Properties read ``django.conf.settings`` on every access, so ``override_settings`` and
+pytest-django's ``settings`` fixture reach them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    """A named rate limit: at most ``limit`` events per fixed ``window`` of seconds for
+    each key counted under ``name`` (clipia_console.lib.ratelimit.enforce)."""
+
+    name: str
+    limit: int
+    window: int
+
+
+def int_setting(name: str, default: int, *, minimum: int = 0) -> int:
+    """The Django setting ``name`` as a whole number of at least ``minimum``, else
+    ``default``; ImproperlyConfigured for anything else, so a typo fails loudly."""
+    value = getattr(settings, name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {value!r}")
+    return value
+
+
+class Settings:
+    @property
+    def APIKEYS_NUM_PROXIES(self) -> int:
+        """Reverse proxies in front of the app whose X-Forwarded-For is trusted for the
+        client address (lib.client_address); 0: REMOTE_ADDR only."""
+        return int_setting("APIKEYS_NUM_PROXIES", 0)
+
+    @property
+    def APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS(self) -> int:
+        """After an error or timeout of the rate limits' cache (Redis down or hung), each
+        process counts in process for this long before it tries the cache again: a hung
+        Redis then costs a socket timeout once per period, not on every cache call."""
+        return int_setting("APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS", 30)
+
+    @property
+    def APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY(self) -> int:
+        """Argon2id verifications allowed per window per key id, for the rare key whose
+        verifier must be re-derived (stored before verifiers existed, or under a pepper no
+        longer configured); past that, 429. Keys with a current verifier never reach it:
+        wrong secrets cost them one HMAC."""
+        return int_setting("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY", 10)
+
+    @property
+    def APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS(self) -> int:
+        """The same per client address (IPv6 per /64)."""
+        return int_setting("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS", 30)
+
+    @property
+    def APIKEYS_SLOW_VERIFY_WINDOW_SECONDS(self) -> int:
+        return int_setting("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS", 60, minimum=1)
+
+    @property
+    def APIKEYS_VERIFIED_ADDRESS_SECONDS(self) -> int:
+        """An address that verified a key this recently is let past that key id's full
+        slow-verification bucket (still within its own per-address bucket)."""
+        return int_setting("APIKEYS_VERIFIED_ADDRESS_SECONDS", 24 * 60 * 60)
+
+    @property
+    def RATE_LIMITS(self) -> dict[str, RatePolicy]:
+        """The named limits lib itself counts, by name."""
+        window = self.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS
+        policies = [
+            RatePolicy("slow-verify:key", self.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY, window),
+            RatePolicy("slow-verify:addr", self.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS, window),
+        ]
+        return {policy.name: policy for policy in policies}
+
+
+conf = Settings()
