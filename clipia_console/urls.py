@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from clipia_console.accounts.signin import AdminSignInView, SignInView
 from clipia_console.api.views import EndpointNotFoundView
 from clipia_console.health import healthz
+from clipia_console.staff.moved_admin import moved_admin_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,6 +17,17 @@ urlpatterns = [
     re_path(r"^v1$", EndpointNotFoundView.as_view()),
     # Ahead of admin.site.urls: the admin's sign-in under the console's failure limits.
     path("admin/login/", AdminSignInView.as_view()),
+    # Ahead of admin.site.urls: admin pages of models that moved out of the api app.
+    re_path(
+        r"^admin/api/(?P<model_name>account|ledgerentry)/(?P<rest>.*)$",
+        moved_admin_page,
+        {"app_label": "billing"},
+    ),
+    re_path(
+        r"^admin/api/(?P<model_name>generation)/(?P<rest>.*)$",
+        moved_admin_page,
+        {"app_label": "generations"},
+    ),
     path("admin/", admin.site.urls),
     path("developer/", include("clipia_console.console.urls")),
     path("docs/", include("clipia_console.docs.urls")),

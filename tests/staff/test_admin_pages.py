@@ -8,10 +8,12 @@ alice and bob are customers.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 
+from clipia_console.billing.models import Account
+from clipia_console.staff.admin.permissions import GRANTS
 from tests.admin_support import signed_in_with
 from tests.support import PASSWORD
 
@@ -83,3 +85,21 @@ def test_a_users_permissions_say_what_each_one_grants(staff_client: Client, alic
     assert "mint a key, live or test, for any active customer" in page
     assert "roll (seeing the new key once) and revoke any customer" in page
     assert "refund" in page
+
+
+def test_each_permission_is_named_as_the_admin_lists_it(db: None) -> None:
+    shown = {str(permission) for permission in Permission.objects.select_related("content_type")}
+
+    assert {label for label, _ in GRANTS} <= shown
+
+
+def test_an_account_page_links_to_the_generations_for_whoever_may_view_them(
+    carol: User, alice: User
+) -> None:
+    Account.objects.create(user=alice)
+    client = signed_in_with(carol, "view_account", "view_generation")
+
+    page = client.get(reverse("admin:billing_account_change", args=[alice.pk])).content.decode()
+
+    generations = reverse("admin:generations_generation_changelist")
+    assert f"{generations}?owner__id__exact={alice.pk}" in page

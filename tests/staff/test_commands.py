@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from apikeys import keys
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api.models import IdempotencyRecord
 from clipia_console.billing import credits
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import Generation, VideoModel
@@ -229,28 +228,3 @@ def test_a_purged_sandbox_generation_is_404_to_its_key(
 
     response = api.get(f"/v1/generations/{generation.pk}", **bearer(test_key[1]))
     assert response.status_code == 404
-
-
-def test_purgeidempotencykeys_drops_stored_answers_past_retention(
-    api: Client, test_key: tuple[ApiKey, str]
-) -> None:
-    def post(idempotency_key: str) -> Any:
-        return api.post(
-            "/v1/models/clipia/motion-v1",
-            data='{"prompt": "a kite"}',
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=idempotency_key,
-            **bearer(test_key[1]),
-        )
-
-    post("old")
-    post("recent")
-    IdempotencyRecord.objects.filter(key="old").update(
-        created_at=timezone.now() - timedelta(hours=24, seconds=1)
-    )
-
-    call_command("purgeidempotencykeys", stdout=StringIO())
-
-    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
-    assert IdempotencyRecord.objects.get().response_body  # the recent answer still replays
-    assert post("recent")["Idempotent-Replayed"] == "true"

@@ -1,8 +1,8 @@
-"""Staff pages for credit accounts and the ledger (generations: ``admin_generations``).
+"""Staff pages for credit accounts: one per customer, with its balance and its latest
+ledger entries (the ledger itself: ``ledger``; changing a balance: ``account_credits``).
 
 Balances change only through ``clipia_console.billing.credits`` (grant, deduct), which writes
 the ledger in the same transaction; nothing here saves an Account or LedgerEntry itself.
-Ledger entries are records of what happened, so they are read-only.
 
 What each permission grants (also in the README's admin section): ``view_account`` shows
 balances and ledgers; ``change_account`` grants and deducts credits for any customer and
@@ -13,101 +13,43 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
 
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account, LedgerEntry
-from clipia_console.staff.admin import generations as admin_generations
-from clipia_console.staff.admin import users as admin_users
-from clipia_console.staff.admin.account_forms import CreditAdjustmentForm, FirstGrantForm
+from clipia_console.staff.admin.account_credits import AccountCreditsMixin
+from clipia_console.staff.admin.ledger import LedgerEntryInline
 from clipia_console.staff.admin.search import PastedKeySearchMixin
-from clipia_console.staff.admin.support import ReadOnlyMixin, staff_user
 
 if TYPE_CHECKING:
     AccountAdminBase = admin.ModelAdmin[Account]
-    LedgerEntryAdminBase = admin.ModelAdmin[LedgerEntry]
-    LedgerEntryInlineBase = admin.TabularInline[LedgerEntry, Account]
 else:
-    AccountAdminBase = LedgerEntryAdminBase = admin.ModelAdmin
-    LedgerEntryInlineBase = admin.TabularInline
+    AccountAdminBase = admin.ModelAdmin
 
-# Registered there; imported here so that admin autodiscovery (which imports admin.py) finds them.
-GenerationAdmin = admin_generations.GenerationAdmin
-AccountUserAdmin = admin_users.AccountUserAdmin
-
-FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
 # The account page shows this many of the latest ledger entries; a busy account has
 # thousands, which belong on the paginated ledger list it links to.
 LEDGER_ROWS_ON_ACCOUNT_PAGE = 50
 
 
-def _may_view_ledger(request: HttpRequest) -> bool:
-    # The ledger is part of the account: whoever may view the account sees it.
-    return any(
-        request.user.has_perm(permission)
-        for permission in (
-            "billing.view_account",
-            "billing.change_account",
-            "billing.view_ledgerentry",
-        )
+def open_missing_accounts() -> None:
+    """Give every user without one an empty account, so the accounts list holds every
+    customer, not only those ever granted credits. An empty account is what a first grant
+    would create (balance 0, no ledger entry), so the balance still equals the ledger.
+    Done when staff open the list rather than by a signal and a data migration: it holds
+    however users were made (createsuperuser, bulk_create, fixtures) and costs one
+    anti-join query when nothing is missing."""
+    missing = (
+        get_user_model().objects.filter(credit_account__isnull=True).values_list("pk", flat=True)
     )
-
-
-class LedgerEntryInline(ReadOnlyMixin, LedgerEntryInlineBase):
-    model = LedgerEntry
-    fields = ("created_at", "kind", "amount", "reason", "generation", "actor", "actor_label")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ("-created_at", "-id")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _may_view_ledger(request)
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(PastedKeySearchMixin, ReadOnlyMixin, LedgerEntryAdminBase):
-    """Every ledger entry, paginated: the account page links here for the full history."""
-
-    list_display = ("created_at", "account", "kind", "amount", "key", "reason", "actor_label")
-    list_select_related = ("account__user", "generation__api_key")
-    list_filter = ("kind",)
-    search_fields = (
-        "=generation__api_key__lookup_id",
-        "account__user__username",
-        "account__user__email",
-        "reason",
+    Account.objects.bulk_create(
+        [Account(user_id=user_id) for user_id in missing], ignore_conflicts=True
     )
-    search_help_text = "Key lookup id or prefix, owner username or email, or reason."
-    date_hierarchy = "created_at"
-    ordering = ("-created_at", "-id")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _may_view_ledger(request)
-
-    @admin.display(description="key")
-    def key(self, entry: LedgerEntry) -> str:
-        """The key that made the generation a charge or refund is for."""
-        generation = entry.generation
-        if generation is None or generation.api_key is None:
-            return "-"
-        return f"{generation.api_key.display_prefix}…"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _may_view_ledger(request)
-
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
-        # The account page links to its own entries with ?account__user__exact=<id>.
-        return lookup == "account__user__exact" or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Account)
-class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
+class AccountAdmin(AccountCreditsMixin, PastedKeySearchMixin, AccountAdminBase):
     list_display = ("user", "email", "balance", "updated_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email")
@@ -123,7 +65,7 @@ class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        admin_users.open_missing_accounts()
+        open_missing_accounts()
         return super().changelist_view(request, extra_context)
 
     def change_view(
@@ -180,96 +122,3 @@ class AccountAdmin(PastedKeySearchMixin, AccountAdminBase):
     @admin.display(description="ledger total")
     def ledger_total(self, account: Account) -> int:
         return credits.ledger_sum(account.pk)
-
-    def get_urls(self) -> list[URLPattern]:
-        credits_url = path(
-            "<path:object_id>/credits/",
-            self.admin_site.admin_view(self.credits_view),
-            name="billing_account_credits",
-        )
-        return [credits_url, *super().get_urls()]
-
-    def credits_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Grant or deduct credits with a required reason, through the ledger."""
-        account = self.get_object(request, unquote(object_id))
-        if account is None:
-            raise Http404("No such account.")
-        if not self.has_change_permission(request, account):
-            raise PermissionDenied
-        form = CreditAdjustmentForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            amount = form.cleaned_data["amount"]
-            reason = form.cleaned_data["reason"]
-            user = account.user
-            if form.cleaned_data["operation"] == CreditAdjustmentForm.GRANT:
-                balance = credits.grant(user, amount, reason=reason, actor=staff_user(request))
-                done = f"Granted {amount} credits"
-            else:
-                try:
-                    balance = credits.deduct(user, amount, reason=reason, actor=staff_user(request))
-                except credits.InsufficientCredits:
-                    form.add_error(
-                        "amount",
-                        f"Cannot deduct {amount} credits: the balance is "
-                        f"{credits.balance_of(account.pk)}. Nothing was deducted.",
-                    )
-                    return self._form_page(request, form, account)
-                done = f"Deducted {amount} credits"
-            return self._done(request, account, done, reason, balance)
-        return self._form_page(request, form, account)
-
-    def add_view(
-        self,
-        request: HttpRequest,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        """Accounts appear on a customer's first grant, so "add" is that grant."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = FirstGrantForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            user, amount = form.cleaned_data["user"], form.cleaned_data["amount"]
-            balance = credits.grant(
-                user, amount, reason=form.cleaned_data["reason"], actor=staff_user(request)
-            )
-            account = Account.objects.get(pk=user.pk)
-            return self._done(
-                request, account, f"Granted {amount} credits", form.cleaned_data["reason"], balance
-            )
-        return self._form_page(request, form, None)
-
-    def _done(
-        self, request: HttpRequest, account: Account, done: str, reason: str, balance: int
-    ) -> HttpResponseRedirect:
-        """Record a credit change in the admin history, say so, and show the account."""
-        self.log_change(request, account, f"{done}: {reason}")
-        self.message_user(request, f"{done}; the balance is now {balance}.", messages.SUCCESS)
-        return HttpResponseRedirect(
-            reverse(
-                "admin:billing_account_change", args=[account.pk], current_app=self.admin_site.name
-            )
-        )
-
-    def _form_page(
-        self, request: HttpRequest, form: Any, account: Account | None
-    ) -> TemplateResponse:
-        title = f"Grant or deduct credits for {account.user}" if account else "Grant credits"
-        return TemplateResponse(
-            request,
-            FORM_PAGE_TEMPLATE,
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "opts": self.opts,
-                "original": account,
-                "form": form,
-                "submit_label": "Apply" if account else "Grant",
-                "intro": (
-                    f"The balance is {credits.balance_of(account.pk)} credits."
-                    if account
-                    else "For a customer who has never had credits; the account starts here."
-                ),
-                "has_view_permission": self.has_view_permission(request),
-            },
-        )

@@ -2,8 +2,8 @@
 
 "Refund selected live generations…" shows what it would do (the total, what is cancelled,
 what is skipped) and acts only on the second POST, through
-``clipia_console.api.refunds``. It needs ``billing.change_account``: a refund adds credits to
-an account, as a grant does.
+``clipia_console.generations.refunds``. It needs ``billing.change_account``: a refund adds
+credits to an account, as a grant does.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from apikeys.models import ApiKey
 from clipia_console.generations import refunds
 from clipia_console.generations.models import Generation
 from clipia_console.staff.admin.search import PastedKeySearchMixin
-from clipia_console.staff.admin.support import ReadOnlyMixin
+from clipia_console.staff.admin.support import ReadOnlyMixin, admin_page
 
 if TYPE_CHECKING:
     GenerationAdminBase = admin.ModelAdmin[Generation]
@@ -121,18 +121,14 @@ class GenerationAdmin(PastedKeySearchMixin, ReadOnlyMixin, GenerationAdminBase):
     def _refund_confirmation(
         self, request: HttpRequest, generations: list[Generation]
     ) -> TemplateResponse:
-        return TemplateResponse(
+        return admin_page(
+            self,
             request,
             REFUND_CONFIRMATION_TEMPLATE,
-            {
-                **self.admin_site.each_context(request),
-                "title": "Refund generations?",
-                "opts": self.opts,
-                "app_label": self.opts.app_label,
-                "generations": generations,
-                "plan": refunds.plan_refund(generations),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
+            title="Refund generations?",
+            generations=generations,
+            plan=refunds.plan_refund(generations),
+            action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
         )
 
 

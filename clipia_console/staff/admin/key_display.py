@@ -77,6 +77,13 @@ def secret_text(api_key: ApiKey, now: datetime) -> str:
     )
 
 
+def expiry_text(api_key: ApiKey, now: datetime) -> str:
+    """ "Never", or the moment the key expires and how far that is from ``now``."""
+    if api_key.expires_at is None:
+        return "Never"
+    return f"{short_time(api_key.expires_at)} UTC: {expiry_phrase(api_key, now)}"
+
+
 def short_time(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
@@ -100,9 +107,7 @@ class KeyColumns:
 
     @admin.display(description="expires")
     def expires(self, api_key: ApiKey) -> str:
-        if api_key.expires_at is None:
-            return "Never"
-        return f"{short_time(api_key.expires_at)} UTC: {expiry_phrase(api_key, clock.now())}"
+        return expiry_text(api_key, clock.now())
 
     @admin.display(description="secret")
     def secret(self, api_key: ApiKey) -> str:

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from apikeys import keys
 from apikeys.models import ApiKey
+from clipia_console.staff.admin.support import admin_page
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -69,19 +69,13 @@ def find_leaked_key_view(request: HttpRequest, model_admin: ModelAdmin[ApiKey]) 
         return HttpResponseRedirect(
             reverse("admin:apikeys_apikey_change", args=[api_key.pk]),
         )
-    opts = model_admin.model._meta
-    response = TemplateResponse(
+    response = admin_page(
+        model_admin,
         request,
         FORM_TEMPLATE,
-        {
-            **model_admin.admin_site.each_context(request),
-            "title": "Find a leaked key",
-            "opts": opts,
-            "app_label": opts.app_label,
-            "form": form,
-            "submit_label": "Find the key",
-            "has_view_permission": True,
-        },
+        title="Find a leaked key",
+        form=form,
+        submit_label="Find the key",
     )
     response["Cache-Control"] = "no-store"
     return response

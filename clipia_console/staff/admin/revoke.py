@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from apikeys import services
 from apikeys.models import ApiKey, KeyStatus
 from clipia_console.lib import clock
-from clipia_console.staff.admin.support import staff_actor
+from clipia_console.staff.admin.support import admin_page, staff_actor
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -62,24 +62,18 @@ def confirmation_page(
     from_action: bool,
 ) -> TemplateResponse:
     """The page that asks "revoke these keys?"; its form is the second POST that acts."""
-    opts = model_admin.model._meta
     revocable = [api_key for api_key in api_keys if api_key.status != KeyStatus.REVOKED]
-    return TemplateResponse(
+    return admin_page(
+        model_admin,
         request,
         CONFIRMATION_TEMPLATE,
-        {
-            **model_admin.admin_site.each_context(request),
-            "title": "Revoke API keys?" if from_action else f"Revoke “{api_keys[0].name}”?",
-            "opts": opts,
-            "app_label": opts.app_label,
-            "api_keys": api_keys,
-            "revocable": revocable,
-            "warnings": revoke_warnings(revocable),
-            "from_action": from_action,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "has_view_permission": model_admin.has_view_permission(request),
-            "original": None if from_action else api_keys[0],
-        },
+        title="Revoke API keys?" if from_action else f"Revoke “{api_keys[0].name}”?",
+        api_keys=api_keys,
+        revocable=revocable,
+        warnings=revoke_warnings(revocable),
+        from_action=from_action,
+        action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+        original=None if from_action else api_keys[0],
     )
 
 

@@ -7,11 +7,10 @@ creation: not in a message, the session or a redirect, and the response is ``no-
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
@@ -20,7 +19,7 @@ from apikeys.models import ApiKey, KeyStatus
 from clipia_console.lib import clock
 from clipia_console.staff.admin.key_display import secret_text
 from clipia_console.staff.admin.key_forms import RollForm
-from clipia_console.staff.admin.support import staff_actor
+from clipia_console.staff.admin.support import admin_page, staff_actor
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -55,26 +54,28 @@ def roll_view(
         except rolling.CannotRoll as exc:
             return _back(model_admin, request, api_key, str(exc), messages.ERROR)
         model_admin.log_change(request, api_key, "Rolled the key.")
-        response = TemplateResponse(
+        response = admin_page(
+            model_admin,
             request,
             ROLLED_TEMPLATE,
-            {
-                **_context(model_admin, request, api_key, "API key rolled"),
-                "raw_key": raw_key,
-                "secret": secret_text(api_key, clock.now()),
-            },
+            title="API key rolled",
+            original=api_key,
+            api_key=api_key,
+            raw_key=raw_key,
+            secret=secret_text(api_key, clock.now()),
         )
         response["Cache-Control"] = "no-store"
         return response
-    return TemplateResponse(
+    return admin_page(
+        model_admin,
         request,
         ROLL_TEMPLATE,
-        {
-            **_context(model_admin, request, api_key, f"Roll “{api_key.name}”?"),
-            "form": form,
-            "submit_label": "Roll the key",
-            "old_secret_works": rolling.previous_works(api_key, clock.now()),
-        },
+        title=f"Roll “{api_key.name}”?",
+        original=api_key,
+        api_key=api_key,
+        form=form,
+        submit_label="Roll the key",
+        old_secret_works=rolling.previous_works(api_key, clock.now()),
     )
 
 
@@ -85,13 +86,14 @@ def end_grace_view(
     if not rolling.previous_works(api_key, clock.now()):
         return _back(model_admin, request, api_key, NO_GRACE, messages.WARNING)
     if request.method != "POST":
-        return TemplateResponse(
+        return admin_page(
+            model_admin,
             request,
             END_GRACE_TEMPLATE,
-            {
-                **_context(model_admin, request, api_key, "End the old secret’s grace now?"),
-                "secret": secret_text(api_key, clock.now()),
-            },
+            title="End the old secret’s grace now?",
+            original=api_key,
+            api_key=api_key,
+            secret=secret_text(api_key, clock.now()),
         )
     if rolling.end_grace(api_key, actor=staff_actor(request, owner_id=api_key.owner_id)):
         model_admin.log_change(request, api_key, "Ended the old secret's grace.")
@@ -106,18 +108,3 @@ def _back(
 ) -> HttpResponseRedirect:
     model_admin.message_user(request, text, level)
     return HttpResponseRedirect(reverse("admin:apikeys_apikey_change", args=[api_key.pk]))
-
-
-def _context(
-    model_admin: ModelAdmin[ApiKey], request: HttpRequest, api_key: ApiKey, title: str
-) -> dict[str, Any]:
-    opts = model_admin.model._meta
-    return {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "opts": opts,
-        "app_label": opts.app_label,
-        "has_view_permission": model_admin.has_view_permission(request),
-        "original": api_key,
-        "api_key": api_key,
-    }

@@ -1,35 +1,32 @@
 """Staff edit a key's spend controls (budget, models, addresses, pause) on a page of
-their own, through apikeys.controls and billing.budget_settings like the console and commands.
-
-Kept apart from apikeys.admin (the reusable app knows nothing of billing): this module
-re-registers ApiKey with a subclass of its admin that adds the page and a read-only
-summary with a link to it.
-"""
+their own, through apikeys.controls and billing.budget_settings like the console and
+commands; the key's page shows them read-only, with a link to that page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from apikeys import controls, services
+from apikeys import controls
 from apikeys.models import ApiKey
-from clipia_console.lib.client_address import client_address
-from clipia_console.staff.admin.keys import ApiKeyAdmin
 from clipia_console.staff.admin.spend_forms import SpendControlsForm
-from clipia_console.staff.admin.support import staff_user
+from clipia_console.staff.admin.support import admin_page, staff_actor
 
-admin.site.unregister(ApiKey)
+if TYPE_CHECKING:
+    KeyAdminBase = admin.ModelAdmin[ApiKey]
+else:
+    KeyAdminBase = object
+
+FORM_PAGE_TEMPLATE = "admin/clipia/form_page.html"
 
 
-@admin.register(ApiKey)
-class SpendControlsApiKeyAdmin(ApiKeyAdmin):
+class SpendControlsMixin(KeyAdminBase):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
@@ -59,11 +56,7 @@ class SpendControlsApiKeyAdmin(ApiKeyAdmin):
             raise PermissionDenied
         form = SpendControlsForm(request.POST or None, api_key=api_key)
         if request.method == "POST" and form.is_valid():
-            actor = services.Actor.person(
-                staff_user(request),
-                owner_id=api_key.owner_id,
-                client_address=client_address(request),
-            )
+            actor = staff_actor(request, owner_id=api_key.owner_id)
             try:
                 changed = form.apply(api_key, actor)
             except controls.InvalidSetting as exc:
@@ -73,13 +66,12 @@ class SpendControlsApiKeyAdmin(ApiKeyAdmin):
                     self.log_change(request, api_key, "Changed spend controls.")
                 self.message_user(request, "Spend controls saved.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:apikeys_apikey_change", args=[key_id]))
-        context: dict[str, Any] = {
-            **self.admin_site.each_context(request),
-            "title": f"Spend controls of {api_key}",
-            "opts": self.opts,
-            "original": api_key,
-            "has_view_permission": self.has_view_permission(request),
-            "form": form,
-            "submit_label": "Save spend controls",
-        }
-        return TemplateResponse(request, "admin/clipia/form_page.html", context)
+        return admin_page(
+            self,
+            request,
+            FORM_PAGE_TEMPLATE,
+            title=f"Spend controls of {api_key}",
+            original=api_key,
+            form=form,
+            submit_label="Save spend controls",
+        )

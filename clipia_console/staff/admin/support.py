@@ -1,16 +1,21 @@
-"""What the staff admin pages share: the API key pages here and the account and
-generation pages in clipia_console.api.admin."""
+"""What the staff admin pages share: read-only records, the signed-in staff member, and
+the context of a page the admin has no view of its own for (a confirmation, a form that
+calls a service)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from apikeys import services
 from clipia_console.lib.client_address import client_address
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
 
 
 class ReadOnlyMixin:
@@ -25,6 +30,33 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def admin_page(
+    model_admin: ModelAdmin[Any],
+    request: HttpRequest,
+    template: str,
+    *,
+    title: str,
+    **context: Any,
+) -> TemplateResponse:
+    """A page of ``model_admin``'s model rendered with ``template``: the site's context
+    (sidebar, user links), what the breadcrumbs need (``opts``, ``app_label``, and
+    ``has_view_permission`` to link the list), ``title``, then the page's own ``context``
+    (``original``, the object, adds its own breadcrumb)."""
+    opts = model_admin.opts
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "has_view_permission": model_admin.has_view_permission(request),
+            **context,
+        },
+    )
 
 
 def staff_user(request: HttpRequest) -> AbstractBaseUser:
