@@ -1,5 +1,5 @@
 """Confirm it is you, in the console: the step a sensitive POST goes through when the
-sign-in is older than APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS (the rule: apikeys.sudo).
+sign-in is older than APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS (the rule: accounts.sudo).
 
 A view calls ``ask_unless_recent`` once its form is valid, just before it acts. It answers
 None (go ahead: the session is recent, or this very POST carried the right password), or
