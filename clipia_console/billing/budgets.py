@@ -47,6 +47,12 @@ def resets_at(period: str, start: datetime) -> datetime | None:
     return None
 
 
+# How far ahead of a charge's clock the key row's window may have started and still be the
+# one the charge counts in: the time a charge may wait for the row's lock after reading the
+# clock, plus the clock difference between hosts. A row further ahead than this was not
+# counted by a sane clock (or a test moved the clock back), and its window restarts.
+CLOCK_SKEW = timedelta(minutes=5)
+
 # Shortest window first: the same credits over a shorter window let a key spend more.
 _PERIODS_BY_LENGTH = (BudgetPeriod.DAY, BudgetPeriod.WEEK, BudgetPeriod.MONTH, BudgetPeriod.TOTAL)
 
@@ -68,8 +74,11 @@ def current_window(api_key: ApiKey, now: datetime) -> datetime:
 
 
 def spent(api_key: ApiKey, now: datetime) -> int:
-    """What the current window has spent: the row's figure, unless its window is over."""
-    if api_key.budget_window_start != current_window(api_key, now):
+    """What the current window has spent: the row's figure, unless its window is over (a
+    row in a window that started up to CLOCK_SKEW after ``now``, counted by a host whose
+    clock is ahead, is the current one: windows never move back)."""
+    row_window = api_key.budget_window_start
+    if row_window is None or not current_window(api_key, now) <= row_window <= now + CLOCK_SKEW:
         return 0
     return int(api_key.budget_spent)
 

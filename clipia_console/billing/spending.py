@@ -2,9 +2,10 @@
 
 One UPDATE, inside the transaction that creates and charges a generation, both checks and
 counts: the key is still usable (not revoked, paused or expired: whatever committed since
-authentication read the row) and its budget allows the cost (same window and spent + cost
-<= budget, or a new window and cost <= budget, rolling the window start in the same
-statement). The UPDATE also takes the row's lock until the transaction ends, so
+authentication read the row) and its budget allows the cost (the row's window is this
+charge's or a later one and spent + cost <= budget, or the row's window is older and cost
+<= budget, starting the new window in the same statement; a window never moves back).
+The UPDATE also takes the row's lock until the transaction ends, so
 ``apikeys.services.revoke_key`` and the settings services (UPDATEs of the same row)
 serialise with charges in flight: once a revoke returns, no new charge starts.
 """
@@ -50,11 +51,18 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
     inside the charging transaction. Updates ``api_key``'s budget fields to the row's."""
     for _ in range(2):
         start = budgets.current_window(api_key, now)
-        same_window = Q(budget_window_start=start)
+        # A window never moves backwards: a row already in this window, or in one that
+        # started at most budgets.CLOCK_SKEW after this charge's clock (it read the clock
+        # before it waited for the row's lock, or its host's clock is behind another's),
+        # counts there; only an older window restarts at 0.
+        current = Q(
+            budget_window_start__gte=start,
+            budget_window_start__lte=now + budgets.CLOCK_SKEW,
+        )
         fits = (
             Q(budget_credits__isnull=True)
-            | (same_window & Q(budget_spent__lte=F("budget_credits") - cost))
-            | (~same_window & Q(budget_credits__gte=cost))
+            | (current & Q(budget_spent__lte=F("budget_credits") - cost))
+            | (~current & Q(budget_credits__gte=cost))
         )
         usable = Q(revoked_at__isnull=True, paused_at__isnull=True) & (
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
@@ -63,17 +71,21 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             ApiKey.objects.filter(usable, fits, pk=api_key.pk, budget_period=api_key.budget_period)
             .order_by()
             .update(
-                budget_window_start=start,
+                budget_window_start=Case(
+                    When(current, then=F("budget_window_start")), default=Value(start)
+                ),
                 budget_spent=Case(
-                    When(same_window, then=F("budget_spent") + cost), default=Value(cost)
+                    When(current, then=F("budget_spent") + cost), default=Value(cost)
                 ),
             )
         )
         _reload(api_key)
         if updated:
-            # Either this window already had after - cost, or a new one started at 0.
+            # Either the row's window already had after - cost, or a new one started at 0.
             after = int(api_key.budget_spent)
-            return Spent(window_start=start, before=after - cost, after=after)
+            window = api_key.budget_window_start
+            assert window is not None
+            return Spent(window_start=window, before=after - cost, after=after)
         status = api_key.status_at(now)
         if status in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
             raise KeyNoLongerValid

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -125,3 +126,39 @@ def test_once_revoke_returns_no_charge_starts(alice: Any, make_key: MakeKey) -> 
             api_key=authenticated_before_revoke, model=model, prompt="late", params={}
         )
     assert credits.balance_of(alice.pk) == credits.ledger_sum(alice.pk) == 1000
+
+
+def test_charges_straddling_a_window_turn_never_overshoot_either_window(
+    alice: Any, make_key: MakeKey
+) -> None:
+    """Half the charges read their clock a moment before midnight, half a moment after,
+    all racing for the key row: each window gets at most its budget (issue 18)."""
+    key, _ = make_key(alice, "live")
+    budget(key, 5 * PRICE, "day")
+    turn = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    before, after = turn - timedelta(milliseconds=100), turn + timedelta(milliseconds=100)
+    ApiKey.objects.filter(pk=key.pk).update(
+        budget_window_start=turn - timedelta(days=1), budget_spent=4 * PRICE
+    )
+
+    def charge_at(moment: datetime) -> Callable[[], Any]:
+        def job() -> Any:
+            with transaction.atomic():
+                try:
+                    return spending.claim(ApiKey.objects.get(pk=key.pk), PRICE, moment)
+                except spending.BudgetExceeded:
+                    return None
+
+        return job
+
+    results = all_at_once([charge_at(before if i % 2 else after) for i in range(16)])
+
+    counted: dict[datetime, int] = {turn - timedelta(days=1): 4 * PRICE}
+    for result in results:
+        assert not isinstance(result, BaseException), result
+        if result is not None:
+            counted[result.window_start] = counted.get(result.window_start, 0) + PRICE
+    assert counted[turn] == 5 * PRICE  # the new day fills exactly
+    assert all(total <= 5 * PRICE for total in counted.values()), counted
+    key.refresh_from_db()
+    assert (key.budget_window_start, key.budget_spent) == (turn, 5 * PRICE)
