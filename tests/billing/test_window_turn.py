@@ -91,7 +91,8 @@ def test_no_window_is_overshot_whatever_the_order_of_clocks(
     assert all(total <= LIMIT for total in counted.values()), counted
     daily.refresh_from_db()
     if counted:
-        assert daily.budget_spent == counted[latest]  # the row holds its window's figure
+        assert daily.budget_window_start == latest
+        assert daily.budget_spent == counted[latest]
 
 
 def test_what_a_key_shows_as_spent_follows_the_row_when_this_clock_is_behind(
