@@ -104,13 +104,15 @@ def refund(generation: Generation) -> bool:
         )
         if already.exists():
             return False
-        Account.objects.filter(pk=generation.owner_id).update(
-            balance=F("balance") + generation.cost
-        )
+        # The lock order (billing.spending): the key row, then the account, then usage.
         if generation.api_key_id is not None:
             spending.give_back(
                 generation.api_key_id, generation.budget_window_start, generation.cost
             )
+        Account.objects.filter(pk=generation.owner_id).update(
+            balance=F("balance") + generation.cost
+        )
+        if generation.api_key_id is not None:
             usage.record(generation, generations=0, credits=-generation.cost)
         # The unique (generation, kind) constraint backs the check above against races.
         _write(

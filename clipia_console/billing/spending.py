@@ -8,6 +8,11 @@ charge's or a later one and spent + cost <= budget, or the row's window is older
 The UPDATE also takes the row's lock until the transaction ends, so
 ``apikeys.services.revoke_key`` and the settings services (UPDATEs of the same row)
 serialise with charges in flight: once a revoke returns, no new charge starts.
+
+The lock order, for every transaction that moves money: the key row (this claim, or
+``give_back``), then the account's balance row (``credits``), then the usage rows
+(``usage.record``), then the ledger. A charge takes them in that order; so must a refund,
+or a refund and a charge on one key deadlock (PostgreSQL then kills one of them).
 """
 
 from __future__ import annotations

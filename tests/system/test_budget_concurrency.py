@@ -19,7 +19,7 @@ from apikeys.models import ApiKey
 from clipia_console.billing import credits, spending
 from clipia_console.billing.models import LedgerEntry, UsageDay
 from clipia_console.generations import services as generations
-from clipia_console.generations.models import VideoModel
+from clipia_console.generations.models import Generation, VideoModel
 from tests.support import MOTION, MakeKey, all_at_once, bearer, budget
 
 pytestmark = [
@@ -162,3 +162,40 @@ def test_charges_straddling_a_window_turn_never_overshoot_either_window(
     assert all(total <= 5 * PRICE for total in counted.values()), counted
     key.refresh_from_db()
     assert (key.budget_window_start, key.budget_spent) == (turn, 5 * PRICE)
+
+
+def test_a_refund_racing_a_charge_on_the_same_key_does_not_deadlock(
+    alice: Any, make_key: MakeKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A charge holds the key row and is about to charge the account just as a failed
+    render's refund starts: both take the key row before the account (issue 18: refunds
+    took the account first, and PostgreSQL killed one side of the deadlock)."""
+    credits.grant(alice, 1000, reason="funds")
+    key, raw = make_key(alice, "live")
+    budget(key, 500, "month")
+    failed = generate_code(raw)()
+    assert failed == "created"
+    queued = Generation.objects.get()
+    charge = credits.charge
+    holds_key = threading.Event()
+
+    def charge_once_the_refund_waits(generation: Generation) -> None:
+        holds_key.set()
+        deadline = time.monotonic() + 10
+        while not _waiting_on_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.01)  # the refund is queued behind this charge's key lock
+        charge(generation)
+
+    monkeypatch.setattr(credits, "charge", charge_once_the_refund_waits)
+
+    def refund() -> bool:
+        holds_key.wait(timeout=30)
+        return generations.fail(queued.pk, "render failed")
+
+    charged, refunded = all_at_once([generate_code(raw), refund])
+
+    assert (charged, refunded) == ("created", True)
+    assert credits.balance_of(alice.pk) == credits.ledger_sum(alice.pk) == 1000 - PRICE
+    assert LedgerEntry.objects.filter(kind="refund").count() == 1
+    key.refresh_from_db()
+    assert key.budget_spent == PRICE
