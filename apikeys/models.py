@@ -111,7 +111,7 @@ class ApiKey(models.Model):
     previous_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     previous_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Valid generation requests (POST /v1/models/{model}) per minute that staff allow this
-    # key; empty: the environment's default (clipia_console.api.limits).
+    # key; empty: the environment's default (clipia_console.generations.request_limits).
     generation_rate_limit = models.PositiveIntegerField(
         null=True,
         blank=True,
