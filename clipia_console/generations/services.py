@@ -15,7 +15,6 @@ from clipia_console.generations import sandbox
 from clipia_console.generations.dispatch import Dispatcher, get_dispatcher
 from clipia_console.generations.models import Generation, VideoModel
 from clipia_console.lib import clock
-from clipia_console.notifications import budget_notices as notices
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def create(
     """
     now = clock.now()
     is_live = api_key.environment == ApiKey.Environment.LIVE
-    # Test keys' magic prompts (clipia_console.api.sandbox); live keys' prompts are text.
+    # Test keys' magic prompts (clipia_console.generations.sandbox); live keys' prompts are text.
     magic = None if is_live else sandbox.magic_prompt(prompt)
     sandbox.refuse_before_charging(magic, api_key)
     with transaction.atomic():
@@ -65,7 +64,7 @@ def create(
             spending.give_back_at_once(api_key, spent, model.price_credits)
             usage.record(generation, generations=0, credits=-model.price_credits)
         else:
-            notices.after_spending(api_key, spent)
+            spending.keep(api_key, spent)
         if is_live:
             dispatcher = get_dispatcher()
             transaction.on_commit(lambda: dispatch(generation.pk, dispatcher))
