@@ -1,5 +1,5 @@
-"""The credits domain: accounts and their append-only ledger, and (later) key budgets
-and usage. Every change of a balance goes through ``clipia_console.billing.credits``."""
+"""Money's records: accounts, their append-only ledger, and per-day usage totals. Every
+change of a balance goes through ``clipia_console.billing.credits``."""
 
 from __future__ import annotations
 
