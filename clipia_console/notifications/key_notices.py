@@ -25,7 +25,7 @@ EXPIRY_WARNINGS: Final = (
 )
 EXPOSED: Final = "exposed"
 # The audit events that retire a reported credential: the key itself, or its old secret.
-_RETIRED_BY_A_REPORT: Final = {
+_RETIRED_BY_A_REPORT: Final[dict[str, str]] = {
     ApiKeyEvent.Kind.REVOKED: "the key",
     ApiKeyEvent.Kind.SECRET_RETIRED: "the old secret of the key",
 }
@@ -49,7 +49,7 @@ def send_expiry_warnings(now: datetime | None = None) -> int:
 
 def on_key_event(sender: Any, *, event: ApiKeyEvent, **kwargs: Any) -> None:
     """``key_event`` receiver: tell the owner when a public report retired a credential."""
-    which = _RETIRED_BY_A_REPORT.get(ApiKeyEvent.Kind(event.kind))
+    which = _RETIRED_BY_A_REPORT.get(event.kind)
     if which is None or event.reason != rolling.EXPOSED:
         return
     api_key = event.api_key
