@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import keys, rolling, services, verification
 from apikeys.audit import Actor
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.models import KeyStatus
 from clipia_console.lib import clock
-from clipia_console.notifications import key_notices as notices
 
 MAX_KEYS_PER_REPORT: Final = 100
 
@@ -47,25 +45,10 @@ def report_exposed(raw_keys: Iterable[str], *, client_address: str | None) -> in
             continue
         if api_key.status_at(now) in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
             continue
-        with transaction.atomic():
-            if secret == verification.CURRENT:
-                done = services.revoke_key(api_key, actor=actor, reason=rolling.EXPOSED)
-            else:
-                done = rolling.end_grace(api_key, actor=actor, reason=rolling.EXPOSED)
-            if done:
-                _tell_the_owner(api_key, secret)
+        # The owner is told by whoever listens to the audit event (apikeys.signals).
+        if secret == verification.CURRENT:
+            done = services.revoke_key(api_key, actor=actor, reason=rolling.EXPOSED)
+        else:
+            done = rolling.end_grace(api_key, actor=actor, reason=rolling.EXPOSED)
         retired += done
     return retired
-
-
-def _tell_the_owner(api_key: ApiKey, secret: str) -> None:
-    which = "the key" if secret == verification.CURRENT else "the old secret of the key"
-    subject = f"Your Clipia API key “{api_key.name}” was exposed and has been revoked"
-    body = (
-        f"Someone reported {which} “{api_key.name}” ({api_key.display_prefix}…, "
-        f"{api_key.environment}) as exposed in public, and it was revoked at once: requests "
-        "with it now fail with 401.\n\n"
-        "If you still need it, create or roll a key in the console, and store the new "
-        "one in a secrets manager, never in code or a public place.\n"
-    )
-    notices.notify_once(api_key, notices.EXPOSED, clock.now(), subject, body)

@@ -111,7 +111,7 @@ class ApiKey(models.Model):
     previous_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     previous_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Valid generation requests (POST /v1/models/{model}) per minute that staff allow this
-    # key; empty: the environment's default (clipia_console.api.limits).
+    # key; empty: the environment's default (clipia_console.generations.request_limits).
     generation_rate_limit = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -242,22 +242,3 @@ class ApiKeyEvent(AppendOnlyModel):
         if self.actor_id is not None and self.actor is not None:
             return f"{self.get_actor_kind_display().lower()} {self.actor.get_username()}"
         return self.actor_label or self.get_actor_kind_display().lower()
-
-
-class KeyNotice(models.Model):
-    """An email the owner was sent about a key, recorded before it is sent: the unique
-    constraint makes each notice go out once, however many senders run at the same time.
-    ``about`` says which occasion (the expiry date it warns of, the window it reports)."""
-
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=40)
-    about = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        constraints = (
-            models.UniqueConstraint(fields=("api_key", "kind", "about"), name="keynotice_once"),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.api_key_id} ({self.about:%Y-%m-%d})"

@@ -200,7 +200,8 @@ def update_name_and_note(api_key: ApiKey, *, name: str, note: str, actor: Actor)
 
 def set_generation_rate_limit(api_key: ApiKey, limit: int | None, *, actor: Actor) -> bool:
     """Set ``api_key``'s generation requests per minute (None: its environment's default,
-    clipia_console.api.limits). True if it changed; the LIMIT_CHANGED event says old → new."""
+    clipia_console.generations.request_limits). True if it changed; the LIMIT_CHANGED
+    event says old → new."""
     if limit is not None and not 1 <= limit <= MAX_GENERATION_RATE_LIMIT:
         raise InvalidKeyInput("generation_rate_limit", RATE_LIMIT_INVALID)
     with transaction.atomic():

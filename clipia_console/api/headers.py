@@ -24,7 +24,7 @@ from clipia_console.billing import budgets
 from clipia_console.lib import clock
 
 if TYPE_CHECKING:
-    from clipia_console.api.limits import GenerationLimit
+    from clipia_console.generations.request_limits import GenerationLimit
 
 # Answers depend on the credentials, which come in either header: no shared cache may
 # store them (a key's account, generations, errors) or answer one key with another's.

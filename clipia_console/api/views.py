@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from apikeys.authentication import KeyRefused
 from apikeys.models import ApiKey, KeyStatus
 from apikeys.permissions import FromAllowedAddress, requires_scope
-from clipia_console.api import idempotency, limits
+from clipia_console.api import headers, idempotency
 from clipia_console.api.errors import (
     ApiError,
     EndpointNotFound,
@@ -29,6 +29,7 @@ from clipia_console.api.errors import (
     KeyPaused,
     ModelNotAllowed,
     ModelNotFound,
+    RateLimited,
     ResourceNotFound,
     envelope,
 )
@@ -39,6 +40,7 @@ from clipia_console.api.serializers import (
     model_data,
 )
 from clipia_console.billing import budgets, credits, spending, usage
+from clipia_console.generations import request_limits
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
 from clipia_console.lib import clock
@@ -119,7 +121,7 @@ class ModelView(APIView):
         idempotency_key = _idempotency_key(request)
         body = GenerationRequest(data=request.data, model=model)
         body.is_valid(raise_exception=True)
-        limits.count_generation(request, _key(request))
+        _count_generation(request, _key(request))
         if idempotency_key is not None:
             response = _generate_once(request, model, body.validated_data, idempotency_key)
         else:
@@ -238,7 +240,21 @@ def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tupl
         raise KeyPaused() from None
     except spending.KeyNoLongerValid:
         raise KeyRefused() from None
+    except request_limits.TooManyGenerations as refused:
+        raise RateLimited(str(refused), wait=refused.wait) from None
     return 201, generation_data(generation)
+
+
+def _count_generation(request: Request, key: ApiKey) -> None:
+    """Count the request against the key's generation limit; whatever it answers (201,
+    402, 409, 429) tells the client where the key stands."""
+    try:
+        standing = request_limits.count_generation(key)
+    except request_limits.TooManyGenerations as refused:
+        assert refused.standing is not None
+        headers.remember_generation_limit(request, refused.standing)
+        raise RateLimited(str(refused), wait=refused.wait) from None
+    headers.remember_generation_limit(request, standing)
 
 
 def _charged(response: HttpResponse) -> int:

@@ -60,7 +60,7 @@ _PERIODS_BY_LENGTH = (BudgetPeriod.DAY, BudgetPeriod.WEEK, BudgetPeriod.MONTH, B
 def raises(api_key: ApiKey, credits: int | None, period: str) -> bool:
     """Whether ``credits`` per ``period`` could let ``api_key`` spend more than its budget
     now does: removing it, more credits, or a shorter window. Raising one asks for the
-    password again (apikeys.sudo); tightening one never does."""
+    password again (clipia_console.accounts.sudo); tightening one never does."""
     if api_key.budget_credits is None:
         return False
     if credits is None or credits > api_key.budget_credits:

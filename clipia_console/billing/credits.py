@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from clipia_console.billing import spending, usage
+from clipia_console.billing.charges import Charge
 from clipia_console.billing.models import Account, LedgerEntry
-from clipia_console.generations.models import Generation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -73,7 +73,7 @@ def deduct(
         return balance_of(user.pk)
 
 
-def charge(generation: Generation) -> None:
+def charge(generation: Charge) -> None:
     """Charge ``generation.cost`` to its owner. Call inside the transaction that creates
     the generation, so a refused charge leaves nothing behind."""
     if generation.cost <= 0:
@@ -93,14 +93,14 @@ def charge(generation: Generation) -> None:
     )
 
 
-def refund(generation: Generation) -> bool:
+def refund(generation: Charge) -> bool:
     """Give back what ``generation`` cost, once, to the balance, to the key's budget
     window it was charged in and to the usage totals. True if this call refunded it."""
     if generation.cost <= 0:
         return False
     with transaction.atomic():
         already = LedgerEntry.objects.select_for_update().filter(
-            generation=generation, kind=LedgerEntry.Kind.REFUND
+            generation_id=generation.pk, kind=LedgerEntry.Kind.REFUND
         )
         if already.exists():
             return False
@@ -135,14 +135,14 @@ def _write(
     actor: AbstractBaseUser | None,
     actor_label: str,
     *,
-    generation: Generation | None = None,
+    generation: Charge | None = None,
 ) -> None:
     LedgerEntry.objects.create(
         account_id=user_id,
         kind=kind,
         amount=amount,
         reason=reason[:200],
-        generation=generation,
+        generation_id=generation.pk if generation is not None else None,
         actor_id=actor.pk if actor is not None else None,
         actor_label=actor_label,
     )

@@ -1,5 +1,5 @@
-"""The credits domain: accounts and their append-only ledger, and (later) key budgets
-and usage. Every change of a balance goes through ``clipia_console.billing.credits``."""
+"""Money's records: accounts, their append-only ledger, and per-day usage totals. Every
+change of a balance goes through ``clipia_console.billing.credits``."""
 
 from __future__ import annotations
 
@@ -109,23 +109,3 @@ class UsageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.model_id}: {self.generations} ({self.credits} credits)"
-
-
-class BudgetNotice(models.Model):
-    """An email sent because a key's window reached a share of its budget: one row per
-    (key, window, threshold), so each is sent once per window."""
-
-    api_key = models.ForeignKey("apikeys.ApiKey", on_delete=models.CASCADE, related_name="+")
-    window_start = models.DateTimeField()
-    percent = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = (
-            models.UniqueConstraint(
-                fields=("api_key", "window_start", "percent"), name="budgetnotice_once"
-            ),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.percent}% of the budget from {self.window_start:%Y-%m-%d}"

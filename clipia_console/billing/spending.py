@@ -23,7 +23,7 @@ from datetime import datetime
 from django.db.models import Case, F, Q, Value, When
 
 from apikeys.models import ApiKey, KeyStatus
-from clipia_console.billing import budgets
+from clipia_console.billing import budgets, signals
 
 
 class KeyCannotSpend(Exception):
@@ -100,6 +100,12 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             raise BudgetExceeded
         # The period changed under us (the owner edited the budget): try once more with it.
     raise BudgetExceeded
+
+
+def keep(api_key: ApiKey, spent: Spent) -> None:
+    """The claim ``spent`` stands (what it paid for was made): tell the packages above
+    (``signals.spent``), inside the charging transaction."""
+    signals.spent.send(sender=ApiKey, api_key=api_key, spent=spent)
 
 
 def give_back(api_key_id: int, window_start: datetime | None, cost: int) -> None:

@@ -17,11 +17,11 @@ from django.db import connections, router
 from django.db.models import Sum
 
 from apikeys.models import ApiKey
+from clipia_console.billing.charges import Charge
 from clipia_console.billing.models import UsageDay
-from clipia_console.generations.models import Generation
 
 
-def record(generation: Generation, *, generations: int, credits: int) -> None:
+def record(generation: Charge, *, generations: int, credits: int) -> None:
     """Add to the totals of the generation's (key, creation day, model). Inside the
     charge's or refund's transaction."""
     connection = connections[router.db_for_write(UsageDay)]

@@ -3,7 +3,7 @@
 ``CLIPIA_GENERATION_DISPATCHER`` names one by dotted path. It is called with the
 generation's id after the transaction that created and charged it commits. The default,
 ``leave_queued``, does nothing: the generation stays ``queued`` for an external worker to
-claim, which then reports back through ``clipia_console.api.generations.complete`` or
+claim, which then reports back through ``clipia_console.generations.services.complete`` or
 ``fail`` (the latter refunds the charge, once).
 """
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from apikeys.models import ApiKey
-
-# The one import of the ledger's refund code: it is moving to clipia_console.billing.
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
 from clipia_console.generations.models import Generation

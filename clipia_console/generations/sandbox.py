@@ -13,7 +13,7 @@ prompts are ordinary text.
   live charge raises it on an empty account (balance 0, whatever the test account holds),
   so the answer (and an Idempotency-Key's memory of it) is the one a live key gets there.
 - ``clipia-sandbox:rate-limited``: 429 ``rate_limited`` with ``Retry-After``, the answer
-  of the key's real generation limit (``limits.too_many_generations``).
+  of the key's real generation limit (``request_limits.TooManyGenerations``).
 
 The docs' Sandbox page lists ``MAGIC_PROMPTS``; keep the two together.
 """
@@ -24,9 +24,9 @@ import copy
 from datetime import timedelta
 
 from apikeys.models import ApiKey
-from clipia_console.api import limits
 from clipia_console.billing import credits
 from clipia_console.generations.models import Generation
+from clipia_console.generations.request_limits import TooManyGenerations, limit_for
 from clipia_console.lib import clock
 
 PREFIX = "clipia-sandbox:"
@@ -69,7 +69,7 @@ def refuse_before_charging(name: str | None, api_key: ApiKey) -> None:
     if name == INSUFFICIENT_CREDITS:
         raise credits.InsufficientCredits(balance=0)
     if name == RATE_LIMITED:
-        raise limits.too_many_generations(limits.limit_for(api_key), RETRY_AFTER_SECONDS)
+        raise TooManyGenerations(limit_for(api_key), RETRY_AFTER_SECONDS)
 
 
 def shape(generation: Generation, name: str | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,6 @@ from clipia_console.generations import sandbox
 from clipia_console.generations.dispatch import Dispatcher, get_dispatcher
 from clipia_console.generations.models import Generation, VideoModel
 from clipia_console.lib import clock
-from clipia_console.notifications import budget_notices as notices
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +27,9 @@ def create(
     """A new generation for the key's owner in the key's environment, in one transaction
     that first claims the cost from the key (``spending.claim``: still usable, budget
     allows; raises KeyCannotSpend), then creates the row, charges the balance (live keys;
-    InsufficientCredits) and adds to the usage totals. A refusal leaves nothing behind.
+    InsufficientCredits), adds to the usage totals and keeps the claim (``spending.keep``,
+    which tells the packages above through ``billing.signals.spent``). A refusal leaves
+    nothing behind.
 
     Test keys get a completed generation with a mock result at once, free, but their
     budget counts what it would cost live. Live generations go to the dispatcher after
@@ -36,39 +37,15 @@ def create(
     """
     now = clock.now()
     is_live = api_key.environment == ApiKey.Environment.LIVE
-    # Test keys' magic prompts (clipia_console.api.sandbox); live keys' prompts are text.
+    # Test keys' magic prompts (clipia_console.generations.sandbox); live keys' prompts are text.
     magic = None if is_live else sandbox.magic_prompt(prompt)
     sandbox.refuse_before_charging(magic, api_key)
     with transaction.atomic():
         spent = spending.claim(api_key, model.price_credits, now)
-        generation = Generation(
-            owner_id=api_key.owner_id,
-            api_key=api_key,
-            environment=api_key.environment,
-            model=model,
-            prompt=prompt,
-            params=params,
-            status=Generation.Status.QUEUED if is_live else Generation.Status.SUCCEEDED,
-            cost=model.price_credits if is_live else 0,
-            result=None if is_live else _sandbox_result(model, params),
-            created_at=now,
-            completed_at=None if is_live else now,
-            budget_window_start=spent.window_start,
-        )
+        generation = _new_generation(api_key, model, prompt, params, now, spent)
         sandbox.shape(generation, magic)
         generation.save(force_insert=True)
-        if is_live:
-            credits.charge(generation)
-        usage.record(generation, generations=1, credits=model.price_credits)
-        if generation.status == Generation.Status.FAILED:
-            # A sandbox failure gives its would-be cost back, as a live refund would.
-            spending.give_back_at_once(api_key, spent, model.price_credits)
-            usage.record(generation, generations=0, credits=-model.price_credits)
-        else:
-            notices.after_spending(api_key, spent)
-        if is_live:
-            dispatcher = get_dispatcher()
-            transaction.on_commit(lambda: dispatch(generation.pk, dispatcher))
+        _charge(api_key, model, generation, spent)
     return generation
 
 
@@ -121,6 +98,53 @@ def fail(generation_id: uuid.UUID, error: str) -> bool:
         if finished:
             credits.refund(Generation.objects.get(pk=generation_id))
     return bool(finished)
+
+
+def _new_generation(
+    api_key: ApiKey,
+    model: VideoModel,
+    prompt: str,
+    params: dict[str, Any],
+    now: datetime,
+    spent: spending.Spent,
+) -> Generation:
+    """The unsaved row: queued and charged for live keys, finished and free for test ones."""
+    is_live = api_key.environment == ApiKey.Environment.LIVE
+    return Generation(
+        owner_id=api_key.owner_id,
+        api_key=api_key,
+        environment=api_key.environment,
+        model=model,
+        prompt=prompt,
+        params=params,
+        status=Generation.Status.QUEUED if is_live else Generation.Status.SUCCEEDED,
+        cost=model.price_credits if is_live else 0,
+        result=None if is_live else _sandbox_result(model, params),
+        created_at=now,
+        completed_at=None if is_live else now,
+        budget_window_start=spent.window_start,
+    )
+
+
+def _charge(
+    api_key: ApiKey, model: VideoModel, generation: Generation, spent: spending.Spent
+) -> None:
+    """Inside create's transaction, after the row is saved: charge the balance (live),
+    count the usage, keep the key's claim (or give it back for a sandbox failure), and
+    dispatch a live generation after commit."""
+    is_live = api_key.environment == ApiKey.Environment.LIVE
+    if is_live:
+        credits.charge(generation)
+    usage.record(generation, generations=1, credits=model.price_credits)
+    if generation.status == Generation.Status.FAILED:
+        # A sandbox failure gives its would-be cost back, as a live refund would.
+        spending.give_back_at_once(api_key, spent, model.price_credits)
+        usage.record(generation, generations=0, credits=-model.price_credits)
+    else:
+        spending.keep(api_key, spent)
+    if is_live:
+        dispatcher = get_dispatcher()
+        transaction.on_commit(lambda: dispatch(generation.pk, dispatcher))
 
 
 def _sandbox_result(model: VideoModel, params: dict[str, Any]) -> dict[str, Any]:

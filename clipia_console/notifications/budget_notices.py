@@ -1,68 +1,39 @@
-"""Emails to a key's owner when a window has spent 80 % and 100 % of the key's budget.
+"""Notices to a key's owner when a window has spent 80 % and 100 % of the key's budget.
 
-Each is sent once per window (a ``BudgetNotice`` row per key, window and threshold, whose
-unique constraint decides who sends), after the charge commits, so sending never holds
-up or fails a /v1 request; a failure is logged and the row removed so a later charge in
-the same window may try again.
+Decided by the charge itself: billing sends ``billing.signals.spent`` inside the charging
+transaction, and ``on_spent`` claims a notice for each threshold that charge crossed (one
+per key, window and threshold, so each is sent once per window). It is sent after the
+charge commits by the one rule in ``notifications.sending``: sending never holds up or
+fails a /v1 request, and a failed send is logged and retried by ``sendkeynotices``.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 from datetime import datetime
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from typing import Any
 
 from apikeys.models import ApiKey, BudgetPeriod
 from clipia_console.billing import budgets
-from clipia_console.billing.models import BudgetNotice
 from clipia_console.billing.spending import Spent
-
-logger = logging.getLogger(__name__)
+from clipia_console.notifications import sending
 
 THRESHOLDS = (80, 100)
 
 
-def after_spending(api_key: ApiKey, spent: Spent) -> None:
-    """Schedule, for after commit, the notices this charge's spending crossed into."""
+def kind_for(percent: int) -> str:
+    return f"budget_{percent}"
+
+
+def on_spent(sender: Any, *, api_key: ApiKey, spent: Spent, **kwargs: Any) -> None:
+    """``spent`` receiver: claim the notices this charge's spending crossed into."""
     limit = api_key.budget_credits
     if not limit:
         return
     for percent in THRESHOLDS:
         line = limit * percent / 100
         if spent.before < line <= spent.after:
-            transaction.on_commit(
-                functools.partial(send_notice, api_key, spent.window_start, percent)
-            )
-
-
-def send_notice(api_key: ApiKey, window_start: datetime, percent: int) -> bool:
-    """Email the owner, unless this window's notice at ``percent`` was already sent."""
-    try:
-        with transaction.atomic():
-            notice = BudgetNotice.objects.create(
-                api_key_id=api_key.pk, window_start=window_start, percent=percent
-            )
-    except IntegrityError:
-        return False
-    owner = api_key.owner
-    try:
-        if not owner.email:
-            raise ValueError("the owner has no email address")
-        subject, body = _message(api_key, window_start, percent)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
-    except Exception:
-        logger.exception(
-            "could not send the %s%% budget notice",
-            percent,
-            extra={"key_prefix": api_key.display_prefix},
-        )
-        notice.delete()
-        return False
-    return True
+            subject, body = _message(api_key, spent.window_start, percent)
+            sending.claim(api_key, kind_for(percent), spent.window_start, subject, body)
 
 
 def _message(api_key: ApiKey, window_start: datetime, percent: int) -> tuple[str, str]:

@@ -1,26 +1,22 @@
-"""Emails to a key's owner: expiry warnings, a key revoked after a public report.
+"""Notices about a key's life: expiry warnings, and a key revoked after a public report.
 
-Each notice is claimed first (a KeyNotice row, unique per key, kind and occasion), so it is
-sent once even when two senders run at the same time; it is sent after the claiming
-transaction commits, and a failure to send is logged, never raised into a request. No
-email carries a key: only its name and redacted prefix.
+Expiry warnings are decided by ``send_expiry_warnings`` (run by ``manage.py
+sendkeynotices``); the exposure notice by the audit event of the revocation, heard through
+``apikeys.signals.key_event`` inside that event's transaction, so apikeys never imports
+us. Both are claimed and sent by the one rule in ``notifications.sending``.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apikeys.models import ApiKey, KeyNotice, KeyStatus
+from apikeys import rolling
+from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
 from clipia_console.lib import clock
-
-logger = logging.getLogger(__name__)
+from clipia_console.notifications import sending
 
 # Expiry warnings: how long before a key expires, and the notice's kind.
 EXPIRY_WARNINGS: Final = (
@@ -28,21 +24,11 @@ EXPIRY_WARNINGS: Final = (
     (timedelta(days=1), "expires_in_1_day"),
 )
 EXPOSED: Final = "exposed"
-
-
-def notify_once(api_key: ApiKey, kind: str, about: datetime, subject: str, body: str) -> bool:
-    """Claim the notice ``(kind, about)`` for ``api_key`` and send it after commit. False
-    if it was already claimed (sent, or being sent by someone else)."""
-    try:
-        with transaction.atomic():
-            KeyNotice.objects.create(api_key=api_key, kind=kind, about=about)
-    except IntegrityError:
-        return False
-    recipient = api_key.owner.email
-    if not recipient:
-        return True
-    transaction.on_commit(lambda: _send(api_key, subject, body, recipient))
-    return True
+# The audit events that retire a reported credential: the key itself, or its old secret.
+_RETIRED_BY_A_REPORT: Final[dict[str, str]] = {
+    ApiKeyEvent.Kind.REVOKED: "the key",
+    ApiKeyEvent.Kind.SECRET_RETIRED: "the old secret of the key",
+}
 
 
 def send_expiry_warnings(now: datetime | None = None) -> int:
@@ -56,23 +42,36 @@ def send_expiry_warnings(now: datetime | None = None) -> int:
         )
         for api_key in expiring.select_related("owner").exclude(notices__kind=kind):
             assert api_key.expires_at is not None
-            when = api_key.expires_at.astimezone(timezone.get_current_timezone())
-            subject = f"Your Clipia API key “{api_key.name}” expires {when:%b %-d, %Y at %H:%M} UTC"
-            body = (
-                f"Your {api_key.environment} API key “{api_key.name}” "
-                f"({api_key.display_prefix}…) expires on {when:%b %-d, %Y at %H:%M} UTC. "
-                "Requests with it will then fail with 401.\n\n"
-                "Create or roll a key in the console before then and update the places "
-                "that use this one.\n"
-            )
-            sent += notify_once(api_key, kind, api_key.expires_at, subject, body)
+            subject, body = _expiry_message(api_key, api_key.expires_at)
+            sent += sending.claim(api_key, kind, api_key.expires_at, subject, body) is not None
     return sent
 
 
-def _send(api_key: ApiKey, subject: str, body: str, recipient: str) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    except Exception:  # whatever the mail backend raises: the notice must not fail its caller
-        logger.exception(
-            "could not send a key notice", extra={"key_prefix": api_key.display_prefix}
-        )
+def on_key_event(sender: Any, *, event: ApiKeyEvent, **kwargs: Any) -> None:
+    """``key_event`` receiver: tell the owner when a public report retired a credential."""
+    which = _RETIRED_BY_A_REPORT.get(event.kind)
+    if which is None or event.reason != rolling.EXPOSED:
+        return
+    api_key = event.api_key
+    subject = f"Your Clipia API key “{api_key.name}” was exposed and has been revoked"
+    body = (
+        f"Someone reported {which} “{api_key.name}” ({api_key.display_prefix}…, "
+        f"{api_key.environment}) as exposed in public, and it was revoked at once: requests "
+        "with it now fail with 401.\n\n"
+        "If you still need it, create or roll a key in the console, and store the new "
+        "one in a secrets manager, never in code or a public place.\n"
+    )
+    sending.claim(api_key, EXPOSED, event.created_at, subject, body)
+
+
+def _expiry_message(api_key: ApiKey, expires_at: datetime) -> tuple[str, str]:
+    when = expires_at.astimezone(timezone.get_current_timezone())
+    subject = f"Your Clipia API key “{api_key.name}” expires {when:%b %-d, %Y at %H:%M} UTC"
+    body = (
+        f"Your {api_key.environment} API key “{api_key.name}” "
+        f"({api_key.display_prefix}…) expires on {when:%b %-d, %Y at %H:%M} UTC. "
+        "Requests with it will then fail with 401.\n\n"
+        "Create or roll a key in the console before then and update the places "
+        "that use this one.\n"
+    )
+    return subject, body

@@ -17,6 +17,7 @@ from django.test import Client
 from apikeys import services
 from apikeys.models import ApiKey
 from clipia_console.notifications import key_notices as notices
+from clipia_console.notifications import sending
 from tests.support import bearer
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -114,7 +115,7 @@ def test_a_failing_mail_server_fails_no_one(
     def down(*args: Any, **kwargs: Any) -> int:
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(notices, "send_mail", down)
+    monkeypatch.setattr(sending, "send_mail", down)
     with django_capture_on_commit_callbacks(execute=True):
         assert notices.send_expiry_warnings(now) == 1  # claimed, and its failure logged
 

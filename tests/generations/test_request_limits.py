@@ -17,6 +17,7 @@ from django.test import Client
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
+from clipia_console.generations import request_limits
 from clipia_console.generations.models import Generation
 from clipia_console.lib import ratelimit
 from tests.support import MakeKey, bearer
@@ -192,3 +193,18 @@ def test_a_key_without_the_generate_scope_is_refused_before_counting(
     monkeypatch.setattr(ratelimit, "hit", lambda *a, **k: pytest.fail("counted"))
 
     assert generate(api, raw).status_code == 403
+
+
+def test_counting_past_the_limit_raises_one_domain_exception_carrying_the_standing(
+    make_key: MakeKey, alice: User, settings: Any
+) -> None:
+    settings.CLIPIA_GENERATION_LIMIT_PER_MINUTE_LIVE = 1
+    key, _ = make_key(alice, "live")
+
+    first = request_limits.count_generation(key)
+    with pytest.raises(request_limits.TooManyGenerations) as refused:
+        request_limits.count_generation(key)
+
+    assert (first.limit, first.remaining) == (1, 0)
+    assert refused.value.standing is not None and refused.value.standing.remaining == 0
+    assert refused.value.wait > 0 and "1 generation requests a minute" in str(refused.value)

@@ -70,7 +70,7 @@ def test_a_failing_mail_server_does_not_fail_the_generation(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError("connection refused")
 
-    monkeypatch.setattr("clipia_console.notifications.budget_notices.send_mail", broken)
+    monkeypatch.setattr("clipia_console.notifications.sending.send_mail", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = generate(raw)
 

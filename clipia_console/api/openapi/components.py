@@ -145,8 +145,9 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
 }
 
-# Headers on answers of an operation with a request limit (limits.count_generation):
-# where the caller stands, on every answer given after the request was counted.
+# Headers on answers of an operation with a request limit
+# (generations.request_limits.count_generation): where the caller stands, on every answer
+# given after the request was counted.
 RATE_LIMIT_HEADERS = ("RateLimit-Policy", "RateLimit")
 
 # Headers on answers to requests whose key was read (all but 401).

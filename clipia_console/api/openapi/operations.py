@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 
 from apikeys.exposure import MAX_KEYS_PER_REPORT
 from apikeys.verification import MAX_CREDENTIAL_LENGTH
-from clipia_console.api import limits
 from clipia_console.api.openapi.schema import (
     IDEMPOTENCY_KEY,
     TAG_ACCOUNT,
@@ -24,6 +23,7 @@ from clipia_console.api.openapi.schema import (
 )
 from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
 from clipia_console.api.views import DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS
+from clipia_console.generations import request_limits
 
 
 class AccountViewSchema(OpenApiViewExtension):
@@ -170,7 +170,7 @@ class ModelViewSchema(OpenApiViewExtension):
                 "stands).",
                 tag=TAG_GENERATIONS,
                 scope="generate",
-                rate_limit=limits.POLICY,
+                rate_limit=request_limits.POLICY,
                 request={"application/json": GENERATION_REQUEST},
                 parameters=[MODEL_ID, IDEMPOTENCY_KEY],
                 examples=[generation],

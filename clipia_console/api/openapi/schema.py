@@ -71,8 +71,8 @@ def operation(
     of any request, of any keyed one and of any with a body are added here).
     ``authenticated=False`` for an operation without a key (its view has no
     authentication classes, so drf-spectacular declares no security for it).
-    ``rate_limit`` names the request limit (limits.POLICY) the operation counts against:
-    its answers then describe the RateLimit headers."""
+    ``rate_limit`` names the request limit (generations.request_limits.POLICY) the
+    operation counts against: its answers then describe the RateLimit headers."""
     common = AUTHENTICATED_ERRORS if authenticated else PUBLIC_ERRORS
     body = BODY_ERRORS if request is not None else ()
     codes = sorted({*errors, *common, *body}, key=lambda code: (ERRORS[code][0], code))

@@ -17,8 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from apikeys import rolling, services
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
-from clipia_console.api import limits
 from clipia_console.console.forms import CreateKeyForm
+from clipia_console.generations import request_limits
 
 EXPIRY_DATE_HELP = (
     "With “On a date”: the key works until the end of that day (UTC), at most a year ahead."
@@ -109,7 +109,7 @@ class ApiKeyChangeForm(KeyModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "generation_rate_limit" in self.fields:
-            default = limits.limit_for(ApiKey(environment=self.instance.environment))
+            default = request_limits.limit_for(ApiKey(environment=self.instance.environment))
             self.fields["generation_rate_limit"].help_text = (
                 f"Empty for the {self.instance.get_environment_display().lower()} "
                 f"environment's default, {default} per minute."
