@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.db import transaction
 from apikeys.models import ApiKey
 from clipia_console.billing import credits, spending, usage
 from clipia_console.generations import sandbox
-from clipia_console.generations.dispatch import Dispatcher, get_dispatcher
+from clipia_console.generations.dispatch import dispatch, get_dispatcher
 from clipia_console.generations.models import Generation, VideoModel
 from clipia_console.lib import clock
 
@@ -47,37 +47,6 @@ def create(
         generation.save(force_insert=True)
         _charge(api_key, model, generation, spent)
     return generation
-
-
-def dispatch(generation_id: uuid.UUID, dispatcher: Dispatcher | None = None) -> bool:
-    """Hand a committed generation to the dispatcher and note when. A dispatcher that
-    raises must not turn a charged, created generation into an error: log it and leave
-    the generation for ``manage.py redispatchgenerations``. True if dispatched."""
-    try:
-        (dispatcher or get_dispatcher())(generation_id)
-    except Exception:
-        logger.exception(
-            "dispatching generation %s failed; redispatchgenerations will retry it",
-            generation_id,
-        )
-        return False
-    Generation.objects.filter(pk=generation_id).update(dispatched_at=clock.now())
-    return True
-
-
-def undispatched(*, older_than: timedelta, limit: int) -> list[uuid.UUID]:
-    """Queued live generations created before now - ``older_than`` that no dispatcher
-    has taken, oldest first."""
-    return list(
-        Generation.objects.filter(
-            environment=ApiKey.Environment.LIVE,
-            status=Generation.Status.QUEUED,
-            dispatched_at__isnull=True,
-            created_at__lte=clock.now() - older_than,
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
 
 
 def complete(generation_id: uuid.UUID, result: dict[str, Any]) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clipia_console.generations import services as generations
+from clipia_console.generations.dispatch import Handover, dispatch, undispatched
 
 
 class Command(BaseCommand):
@@ -31,10 +31,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["older_than"] < 0 or options["limit"] < 1:
             raise CommandError("--older-than must be >= 0 and --limit >= 1.")
-        stuck = generations.undispatched(
+        stuck = undispatched(
             older_than=timedelta(minutes=options["older_than"]), limit=options["limit"]
         )
-        dispatched = sum(generations.dispatch(pk) for pk in stuck)
+        # A generation another run took meanwhile is neither dispatched here nor a failure.
+        outcomes = [dispatch(pk) for pk in stuck]
+        dispatched = outcomes.count(Handover.DISPATCHED)
         self.stdout.write(f"Dispatched {dispatched} of {len(stuck)} stuck generations.")
-        if dispatched < len(stuck):
-            raise CommandError(f"{len(stuck) - dispatched} could not be dispatched; see the log.")
+        if failed := outcomes.count(Handover.FAILED):
+            raise CommandError(f"{failed} could not be dispatched; see the log.")
