@@ -107,7 +107,10 @@ def refund(generation: Charge) -> bool:
         # The lock order (billing.spending): the key row, then the account, then usage.
         if generation.api_key_id is not None:
             spending.give_back(
-                generation.api_key_id, generation.budget_window_start, generation.cost
+                generation.api_key_id,
+                generation.budget_window_start,
+                generation.cost,
+                charged_at=generation.created_at,
             )
         Account.objects.filter(pk=generation.owner_id).update(
             balance=F("balance") + generation.cost

@@ -108,22 +108,29 @@ def keep(api_key: ApiKey, spent: Spent) -> None:
     signals.spent.send(sender=ApiKey, api_key=api_key, spent=spent)
 
 
-def give_back(api_key_id: int, window_start: datetime | None, cost: int) -> None:
-    """Return ``cost`` to the window it was counted in, if that window is still the key's
-    current one (a window that is over keeps its figure). Inside the refund's
+def give_back(
+    api_key_id: int, window_start: datetime | None, cost: int, *, charged_at: datetime | None
+) -> None:
+    """Return ``cost`` to the key's current window if the charge is counted in it: the
+    window it was claimed in, or any window that started by ``charged_at`` (the period
+    changed since, and ``budget_settings`` recounted the new window from the usage totals,
+    this charge included). A window that is over keeps its figure. Inside the refund's
     transaction, which makes it happen once."""
-    if window_start is None or cost <= 0:
+    if cost <= 0:
         return
-    ApiKey.objects.filter(
-        pk=api_key_id, budget_window_start=window_start, budget_spent__gte=cost
-    ).update(budget_spent=F("budget_spent") - cost)
+    counted_in = Q(budget_window_start=window_start) if window_start else Q(pk__in=[])
+    if charged_at is not None:
+        counted_in |= Q(budget_window_start__lte=charged_at)
+    ApiKey.objects.filter(counted_in, pk=api_key_id, budget_spent__gte=cost).update(
+        budget_spent=F("budget_spent") - cost
+    )
 
 
 def give_back_at_once(api_key: ApiKey, spent: Spent, cost: int) -> None:
     """give_back for a generation that fails in the transaction that claimed ``spent``
     (the sandbox's fail), updating ``api_key``'s budget fields to the row's, so the answer's
     budget headers show what is left after the refund."""
-    give_back(api_key.pk, spent.window_start, cost)
+    give_back(api_key.pk, spent.window_start, cost, charged_at=None)
     _reload(api_key)
 
 

@@ -137,6 +137,45 @@ def test_a_refund_goes_back_to_the_window_it_was_charged_in(
     assert credits.balance_of(rich.pk) == credits.ledger_sum(rich.pk) == 10_000
 
 
+@pytest.mark.parametrize("period", ["day", "week", "total"])
+def test_a_refund_after_the_period_changed_goes_back_to_the_new_window(
+    rich: User, make_key: MakeKey, monkeypatch: pytest.MonkeyPatch, period: str
+) -> None:
+    """The budget's period changed (here: a first budget, not per month) after a charge
+    the new window counted: its refund comes back to that window too (issue 18: the
+    budget stayed short by the refund, for ever with a total budget)."""
+    key, raw = make_key(rich, "live")
+    ApiKey.objects.filter(pk=key.pk).update(created_at=moment("2026-03-01T09:00:00"))
+    set_clock(monkeypatch, moment("2026-03-04T12:00:00"))
+    failed = generate(raw).json()["id"]
+    key.refresh_from_db()
+    budget(key, 100, period)
+    key.refresh_from_db()
+    assert key.budget_spent == 20
+
+    assert generations.fail(failed, "renderer crashed")
+
+    key.refresh_from_db()
+    assert key.budget_spent == 0
+    assert Client().get("/v1/key", **bearer(raw)).json()["budget"]["remaining"] == 100
+
+
+def test_a_refund_of_a_charge_before_the_new_window_leaves_that_window_alone(
+    rich: User, make_key: MakeKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, raw = make_key(rich, "live")
+    set_clock(monkeypatch, moment("2026-03-03T12:00:00"))
+    failed = generate(raw).json()["id"]
+    set_clock(monkeypatch, moment("2026-03-04T12:00:00"))
+    assert generate(raw).status_code == 201
+    budget(key, 100, "day")  # today's window counts today's charge only
+
+    assert generations.fail(failed, "renderer crashed")
+
+    key.refresh_from_db()
+    assert key.budget_spent == 20
+
+
 def test_raising_a_budget_recounts_what_the_window_already_spent(
     rich: User, make_key: MakeKey
 ) -> None:
