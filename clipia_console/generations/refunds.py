@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 
@@ -18,6 +19,7 @@ from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry
 from clipia_console.generations.models import Generation
 from clipia_console.lib import clock
+from clipia_console.lib.retry import retrying
 
 CANCELLED_BY_STAFF = "Cancelled by Clipia support before it ran; its credits were refunded."
 
@@ -96,3 +98,28 @@ def refund_generations(generations: Iterable[Generation]) -> RefundOutcome:
 
 def _was_charged(generation: Generation) -> bool:
     return generation.environment == ApiKey.Environment.LIVE and generation.cost > 0
+
+
+def unrefunded_failures(*, limit: int) -> list[Generation]:
+    """Failed live generations that cost credits and have no refund in the ledger (a
+    refund that never committed: the process died between the failure and its refund, in
+    data from before they shared a transaction), oldest first."""
+    refunded = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).values("generation_id")
+    return list(
+        Generation.objects.filter(
+            status=Generation.Status.FAILED,
+            environment=ApiKey.Environment.LIVE,
+            cost__gt=0,
+        )
+        .exclude(pk__in=refunded)
+        .order_by("created_at")[:limit]
+    )
+
+
+def refund_failures(*, limit: int) -> int:
+    """Refund every failed, unrefunded generation found (up to ``limit``), each once: safe
+    to run from cron and to overlap with itself. How many this call refunded."""
+    refunded = 0
+    for generation in unrefunded_failures(limit=limit):
+        refunded += retrying(partial(credits.refund, generation))
+    return refunded

@@ -15,6 +15,7 @@ from clipia_console.generations import sandbox
 from clipia_console.generations.dispatch import dispatch, get_dispatcher
 from clipia_console.generations.models import Generation, VideoModel
 from clipia_console.lib import clock
+from clipia_console.lib.retry import retrying
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,20 @@ def complete(generation_id: uuid.UUID, result: dict[str, Any]) -> bool:
 
 
 def fail(generation_id: uuid.UUID, error: str) -> bool:
-    """Mark a queued or running generation failed and refund its cost, exactly once."""
-    with transaction.atomic():
-        finished = Generation.objects.filter(
-            pk=generation_id, status__in=(Generation.Status.QUEUED, Generation.Status.RUNNING)
-        ).update(status=Generation.Status.FAILED, error=error[:500], completed_at=clock.now())
-        if finished:
-            credits.refund(Generation.objects.get(pk=generation_id))
-    return bool(finished)
+    """Mark a queued or running generation failed and refund its cost, exactly once; the
+    transaction runs again if the database gives it up (a deadlock), so a failed render is
+    never left unrefunded for that (``refundfailedgenerations`` catches any other miss)."""
+
+    def mark_and_refund() -> bool:
+        with transaction.atomic():
+            finished = Generation.objects.filter(
+                pk=generation_id, status__in=(Generation.Status.QUEUED, Generation.Status.RUNNING)
+            ).update(status=Generation.Status.FAILED, error=error[:500], completed_at=clock.now())
+            if finished:
+                credits.refund(Generation.objects.get(pk=generation_id))
+        return bool(finished)
+
+    return retrying(mark_and_refund)
 
 
 def _new_generation(
