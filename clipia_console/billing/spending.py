@@ -16,7 +16,9 @@ from datetime import datetime
 
 from django.db.models import Case, F, Q, Value, When
 
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.exceptions import KeyPaused
+from apikeys.models import ApiKey
+from apikeys.status import KeyStatus
 from clipia_console.billing import budgets
 
 
@@ -26,10 +28,6 @@ class KeyCannotSpend(Exception):
 
 class KeyNoLongerValid(KeyCannotSpend):
     """Revoked or expired since authentication read the row."""
-
-
-class KeyPaused(KeyCannotSpend):
-    pass
 
 
 class BudgetExceeded(KeyCannotSpend):
@@ -46,7 +44,8 @@ class Spent:
 
 
 def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
-    """Count ``cost`` against the key's current window, or raise KeyCannotSpend. Call
+    """Count ``cost`` against the key's current window, or raise KeyCannotSpend (or
+    apikeys.exceptions.KeyPaused, the same refusal apikeys.controls gives early). Call
     inside the charging transaction. Updates ``api_key``'s budget fields to the row's."""
     for _ in range(2):
         start = budgets.current_window(api_key, now)
@@ -74,10 +73,9 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             # Either this window already had after - cost, or a new one started at 0.
             after = int(api_key.budget_spent)
             return Spent(window_start=start, before=after - cost, after=after)
-        status = api_key.status_at(now)
-        if status in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
+        if not api_key.is_usable(now):
             raise KeyNoLongerValid
-        if status == KeyStatus.PAUSED:
+        if api_key.status_at(now) is KeyStatus.PAUSED:
             raise KeyPaused
         if api_key.budget_credits is not None and budgets.current_window(api_key, now) == start:
             raise BudgetExceeded

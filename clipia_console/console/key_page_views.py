@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from apikeys import controls
+from apikeys.exceptions import InvalidSetting
 from apikeys.models import ApiKey
 from apikeys.services import Actor
 from clipia_console.accounts import sudo
@@ -95,8 +96,8 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
             return confirming
     try:
         changed = _apply(api_key, setting, form, _actor(request, api_key))
-    except controls.InvalidSetting as exc:
-        messages.error(request, exc.message)
+    except InvalidSetting as exc:
+        messages.error(request, " ".join(exc.messages))
         return _answer(request, api_key, {}, status=422)
     if changed:
         messages.success(request, _DONE[setting])
@@ -133,7 +134,9 @@ def _answer(
 
 
 def _settings_context(api_key: ApiKey) -> dict[str, object]:
-    return {"budget": budgets.state(api_key, clock.now()), "status": api_key.status}
+    now = clock.now()
+    status, can_roll = api_key.status_at(now), api_key.can_roll(now)
+    return {"budget": budgets.state(api_key, now), "status": status, "can_roll": can_roll}
 
 
 _FORMS: dict[str, type[Form]] = {

@@ -17,7 +17,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apikeys.models import ApiKey, KeyNotice, KeyStatus
+from apikeys.models import ApiKey, KeyNotice
 from clipia_console.lib import clock
 
 logger = logging.getLogger(__name__)
@@ -51,9 +51,7 @@ def send_expiry_warnings(now: datetime | None = None) -> int:
     now = now or clock.now()
     sent = 0
     for ahead, kind in EXPIRY_WARNINGS:
-        expiring = ApiKey.objects.with_status(KeyStatus.ACTIVE, KeyStatus.PAUSED, now=now).filter(
-            expires_at__lte=now + ahead
-        )
+        expiring = ApiKey.objects.usable(now).filter(expires_at__lte=now + ahead)
         for api_key in expiring.select_related("owner").exclude(notices__kind=kind):
             assert api_key.expires_at is not None
             when = api_key.expires_at.astimezone(timezone.get_current_timezone())

@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -29,8 +28,10 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import rolling, services
-from apikeys.models import ApiKey, KeyStatus
-from clipia_console.billing import budget_settings
+from apikeys.controls import KeyControls
+from apikeys.exceptions import KeyLifecycleError
+from apikeys.models import ApiKey
+from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 
 # Importing admin_events also registers the audit trail's own admin.
@@ -40,7 +41,7 @@ from clipia_console.staff.admin.key_display import KeyColumns, with_exposure
 from clipia_console.staff.admin.key_forms import ApiKeyChangeForm, ApiKeyCreationForm
 from clipia_console.staff.admin.leaked import find_leaked_key_view
 from clipia_console.staff.admin.revoke import confirmation_page, revoke_and_report
-from clipia_console.staff.admin.roll import can_roll, end_grace_view, roll_view
+from clipia_console.staff.admin.roll import end_grace_view, roll_view
 from clipia_console.staff.admin.search import PastedKeySearchMixin
 from clipia_console.staff.admin.support import staff_actor
 
@@ -145,24 +146,21 @@ class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
         )
         if form.is_valid():
             owner = form.cleaned_data["owner"]
+            budget, period = form.cleaned_data["budget"]
             try:
-                with transaction.atomic():  # the key with its budget, or nothing
-                    api_key, raw_key = services.create_key(
-                        owner=owner,
-                        name=form.cleaned_data["name"],
-                        environment=form.cleaned_data["environment"],
-                        scopes=form.cleaned_data["scopes"],
-                        expires_at=form.expires_at(),
-                        actor=staff_actor(request, owner_id=owner.pk),
-                    )
-                    budget, period = form.cleaned_data["budget"]
-                    if budget is not None:
-                        budget_settings.set_budget(
-                            api_key, budget, period, actor=staff_actor(request, owner_id=owner.pk)
-                        )
-            except services.InvalidKeyInput as exc:
-                form.add_error(form.field_for(exc.field), exc.message)
-            except services.KeyLifecycleError as exc:
+                api_key, raw_key = services.create_key(
+                    owner=owner,
+                    name=form.cleaned_data["name"],
+                    environment=form.cleaned_data["environment"],
+                    scopes=form.cleaned_data["scopes"],
+                    expires_at=form.expires_at(),
+                    actor=staff_actor(request, owner_id=owner.pk),
+                    controls=KeyControls(budget_credits=budget, budget_period=period),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(form.field_for(field), errors)
+            except KeyLifecycleError as exc:
                 form.add_error(None, str(exc))
             else:
                 self.log_addition(request, api_key, [{"added": {}}])
@@ -283,7 +281,7 @@ class ApiKeyAdmin(KeyColumns, PastedKeySearchMixin, ApiKeyAdminBase):
             is_revoked = api_key.status == KeyStatus.REVOKED
             may_change = self.has_change_permission(request, api_key)
             context["may_revoke"] = not is_revoked and may_change
-            context["may_roll"] = can_roll(api_key) and may_change
+            context["may_roll"] = api_key.can_roll(clock.now()) and may_change
             context["may_end_grace"] = may_change and rolling.previous_works(api_key, clock.now())
             if is_revoked:
                 context.update(show_save=False, show_save_and_continue=False)

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from apikeys import controls, services
+from apikeys.exceptions import InvalidSetting
 from apikeys.models import ApiKey
 from clipia_console.lib.client_address import client_address
 from clipia_console.staff.admin.keys import ApiKeyAdmin
@@ -66,8 +67,8 @@ class SpendControlsApiKeyAdmin(ApiKeyAdmin):
             )
             try:
                 changed = form.apply(api_key, actor)
-            except controls.InvalidSetting as exc:
-                form.add_error(None, exc.message)
+            except InvalidSetting as exc:
+                form.add_error(None, exc)
             else:
                 if changed:
                     self.log_change(request, api_key, "Changed spend controls.")
