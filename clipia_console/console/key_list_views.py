@@ -40,7 +40,6 @@ from clipia_console.console.forms import CreateKeyForm, typed_fields
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.console.templatetags.console import RESUME_REVOKE
 from clipia_console.lib import form_tokens, ratelimit
-from clipia_console.lib.client_address import client_address
 from clipia_console.lib.ratelimit import too_many_message, with_retry_after
 
 KEYS_PER_PAGE = 20
@@ -259,9 +258,7 @@ def _key_page(user: User, number: Any) -> Page[ApiKey]:
 
 
 def _actor(request: ConsoleRequest) -> services.Actor:
-    return services.Actor.person(
-        request.user, owner_id=request.user.pk, client_address=client_address(request)
-    )
+    return services.Actor.from_request(request, owner_id=request.user.pk)
 
 
 def _account_url(request: HttpRequest) -> str:

@@ -31,7 +31,6 @@ from clipia_console.console import spend_forms as forms
 from clipia_console.console.key_list_views import ConsoleRequest, sign_in_required
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.lib import clock
-from clipia_console.lib.client_address import client_address
 
 
 def _own_key(request: ConsoleRequest, key_id: int) -> ApiKey:
@@ -47,9 +46,7 @@ def _resume(request: ConsoleRequest) -> str:
 
 
 def _actor(request: ConsoleRequest, api_key: ApiKey) -> Actor:
-    return Actor.person(
-        request.user, owner_id=api_key.owner_id, client_address=client_address(request)
-    )
+    return Actor.from_request(request, owner_id=api_key.owner_id)
 
 
 @never_cache

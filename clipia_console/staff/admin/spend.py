@@ -21,10 +21,8 @@ from django.utils.html import format_html, format_html_join
 from apikeys import controls, services
 from apikeys.exceptions import InvalidSetting
 from apikeys.models import ApiKey
-from clipia_console.lib.client_address import client_address
 from clipia_console.staff.admin.keys import ApiKeyAdmin
 from clipia_console.staff.admin.spend_forms import SpendControlsForm
-from clipia_console.staff.admin.support import staff_user
 
 admin.site.unregister(ApiKey)
 
@@ -60,11 +58,7 @@ class SpendControlsApiKeyAdmin(ApiKeyAdmin):
             raise PermissionDenied
         form = SpendControlsForm(request.POST or None, api_key=api_key)
         if request.method == "POST" and form.is_valid():
-            actor = services.Actor.person(
-                staff_user(request),
-                owner_id=api_key.owner_id,
-                client_address=client_address(request),
-            )
+            actor = services.Actor.from_request(request, owner_id=api_key.owner_id)
             try:
                 changed = form.apply(api_key, actor)
             except InvalidSetting as exc:

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from apikeys import services
-from clipia_console.lib.client_address import client_address
 
 
 class ReadOnlyMixin:
@@ -37,6 +36,4 @@ def staff_user(request: HttpRequest) -> AbstractBaseUser:
 
 def staff_actor(request: HttpRequest, *, owner_id: int) -> services.Actor:
     """The signed-in staff member acting on a customer's key, for its audit trail."""
-    return services.Actor.person(
-        staff_user(request), owner_id=owner_id, client_address=client_address(request)
-    )
+    return services.Actor.from_request(request, owner_id=owner_id)
