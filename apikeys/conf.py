@@ -57,6 +57,21 @@ class Settings:
     def LAST_USED_RESOLUTION_SECONDS(self) -> int:
         return int(getattr(settings, "APIKEYS_LAST_USED_RESOLUTION_SECONDS", 60))
 
+    # Keys created and revoked in the console per person per window, counted in fixed
+    # windows. Creating a key costs an Argon2 hash and an audit row, revoking an audit row:
+    # a person clicking never comes near these, a script looping on a stolen session does.
+    @property
+    def CONSOLE_CREATE_LIMIT(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_CREATE_LIMIT", 20))
+
+    @property
+    def CONSOLE_REVOKE_LIMIT(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_REVOKE_LIMIT", 60))
+
+    @property
+    def CONSOLE_WINDOW_SECONDS(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_WINDOW_SECONDS", 600))
+
     # Reports of exposed keys (POST /v1/keys/revoke, no authentication) per client address
     # per window: generous for a scanner's bursts, a bound on anyone probing with it.
     @property
@@ -93,10 +108,6 @@ DEFAULTS: dict[str, Any] = {
     # An address that verified a key this recently is let past that key id's full bucket
     # (still within its own per-address limit), for the Argon2id path above.
     "APIKEYS_VERIFIED_ADDRESS_SECONDS": 24 * 60 * 60,
-    # Console and sign-in limits, counted with clipia_console.lib.ratelimit.hit() in fixed
-    # windows. Creating a key costs an Argon2 hash and an audit row, revoking an audit
-    # row: a person clicking never comes near these, a script looping on a stolen session
-    # does.
     "APIKEYS_CONSOLE_CREATE_LIMIT": 20,
     "APIKEYS_CONSOLE_REVOKE_LIMIT": 60,
     "APIKEYS_CONSOLE_WINDOW_SECONDS": 600,
@@ -125,5 +136,6 @@ DEFAULTS: dict[str, Any] = {
 
 def get(name: str) -> Any:
     """Transitional (see DEFAULTS): the untyped reads of settings whose home is moving to
-    lib and accounts (client address, rate limits, sign-in, re-authentication)."""
+    lib and accounts (client address, rate limits, sign-in, re-authentication, which the
+    console's confirmation page also reads)."""
     return getattr(settings, name, DEFAULTS[name])

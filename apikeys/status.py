@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,10 +41,9 @@ def status_condition(*statuses: KeyStatus, now: datetime | None = None) -> Q:
         KeyStatus.PAUSED: Q(not_expired, revoked_at__isnull=True, paused_at__isnull=False),
         KeyStatus.ACTIVE: Q(not_expired, revoked_at__isnull=True, paused_at__isnull=True),
     }
-    where = Q(pk__in=[])
-    for status in statuses:
-        where |= conditions[status]
-    return where
+    chosen = [conditions[status] for status in statuses]
+    # No status, no key; one status, its condition alone (the charge's UPDATE uses ACTIVE).
+    return functools.reduce(operator.or_, chosen) if chosen else Q(pk__in=[])
 
 
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):

@@ -1,7 +1,7 @@
 """A key spends: the conditional update of its row that a charge starts with.
 
 One UPDATE, inside the transaction that creates and charges a generation, both checks and
-counts: the key is still usable (not revoked, paused or expired: whatever committed since
+counts: the key is still active (not revoked, paused or expired: whatever committed since
 authentication read the row) and its budget allows the cost (same window and spent + cost
 <= budget, or a new window and cost <= budget, rolling the window start in the same
 statement). The UPDATE also takes the row's lock until the transaction ends, so
@@ -18,7 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 
 from apikeys.exceptions import KeyPaused
 from apikeys.models import ApiKey
-from apikeys.status import KeyStatus
+from apikeys.status import KeyStatus, status_condition
 from clipia_console.billing import budgets
 
 
@@ -55,11 +55,9 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             | (same_window & Q(budget_spent__lte=F("budget_credits") - cost))
             | (~same_window & Q(budget_credits__gte=cost))
         )
-        usable = Q(revoked_at__isnull=True, paused_at__isnull=True) & (
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
+        active = status_condition(KeyStatus.ACTIVE, now=now)
         updated = (
-            ApiKey.objects.filter(usable, fits, pk=api_key.pk, budget_period=api_key.budget_period)
+            ApiKey.objects.filter(active, fits, pk=api_key.pk, budget_period=api_key.budget_period)
             .order_by()
             .update(
                 budget_window_start=start,

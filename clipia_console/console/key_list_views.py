@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from apikeys import conf, services
+from apikeys import services
+from apikeys.conf import conf
 from apikeys.controls import KeyControls
 from apikeys.exceptions import KeyLimitReached
 from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent
@@ -265,9 +266,9 @@ def _account_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("api:account"))
 
 
-def _console_limit(request: ConsoleRequest, action: str) -> int | None:
+def _console_limit(request: ConsoleRequest, action: Literal["create", "revoke"]) -> int | None:
     return ratelimit.hit(
         f"console:{action}:{request.user.pk}",
-        limit=int(conf.get(f"APIKEYS_CONSOLE_{action.upper()}_LIMIT")),
-        window=int(conf.get("APIKEYS_CONSOLE_WINDOW_SECONDS")),
+        limit=conf.CONSOLE_CREATE_LIMIT if action == "create" else conf.CONSOLE_REVOKE_LIMIT,
+        window=conf.CONSOLE_WINDOW_SECONDS,
     )
