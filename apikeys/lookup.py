@@ -14,10 +14,10 @@ from django.db.models import DEFERRED
 from apikeys import keys
 from apikeys.models import ApiKey
 
-# What the request path reads of a key (the checks below and what /v1 views show) and of
-# its owner, in one indexed lookup. Nothing else is fetched or built: not the lookup id,
-# which the caller sent, nor the Argon2id hashes, which only the rare slow path reads
-# (and then loads). Each column costs every request a little.
+# What the request path reads of a key (its checks, apikeys.verification, and what /v1
+# views show) and of its owner, in one indexed lookup. Nothing else is fetched or built:
+# not the lookup id, which the caller sent, nor the Argon2id hashes, which only the rare
+# slow path reads (and then loads). Each column costs every request a little.
 KEY_FIELDS: Final = (
     "id",
     "owner_id",

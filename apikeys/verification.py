@@ -1,13 +1,13 @@
 """The request path: how a request's API key is accepted or refused, top to bottom.
 
-    credentials.extract_key   the one credential the request carries: Bearer, Key or
-                              X-Api-Key
-    keys.parse_key            format and checksum: garbage stops here, before the database
-    lookup.lookup             one indexed query: the key's row and its owner
+    credentials.extract_key     the one credential the request carries: Bearer, Key or
+                                X-Api-Key
+    keys.parse_key              format and checksum: garbage stops here, before the database
+    lookup.lookup               one indexed query: the key's row and its owner
     secret_check.verify_secret  one HMAC against the stored verifier(s) (apikeys.hashing):
-                              the key's secret, or a rolled key's old one in its grace
-    _check_status             revoked, expired, inactive owner: refused; paused: accepted
-    key_use.note_use          last_used_at and its address, at most once a minute per key
+                                the key's secret, or a rolled key's old one in its grace
+    _check_status               revoked, expired, inactive owner: refused; paused: accepted
+    key_use.note_use            last_used_at and its address, at most once a minute per key
 
 The policy, once: a wrong secret costs one HMAC and answers the same 401 whether its key
 id is active, revoked, expired or unknown, so nothing tells ids apart and no limit on
