@@ -7,13 +7,15 @@ event through ``record``, inside the transaction that makes the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from apikeys import signals
 from apikeys.models import ApiKey, ApiKeyEvent
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+from clipia_console.lib.client_address import client_address
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,15 @@ class Actor:
         """The signed-in ``user``: the key's owner, or staff acting for the owner."""
         kind = ApiKeyEvent.ActorKind.OWNER if user.pk == owner_id else ApiKeyEvent.ActorKind.STAFF
         return cls(kind=kind, user=user, client_address=client_address)
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, *, owner_id: int) -> Actor:
+        """The person signed in on ``request`` acting on a key of ``owner_id`` (its owner,
+        or staff acting for the owner), from the request's client address."""
+        user = request.user
+        if not isinstance(user, AbstractBaseUser):  # only signed-in people act on keys
+            raise PermissionDenied
+        return cls.person(user, owner_id=owner_id, client_address=client_address(request))
 
     @classmethod
     def api(cls, client_address: str | None) -> Actor:

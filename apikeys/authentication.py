@@ -21,6 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from apikeys import exceptions as refusals
 from apikeys import verification
 from apikeys.models import ApiKey
 
@@ -57,11 +58,11 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[AbstractBaseUser, ApiKey] | None:
         try:
             api_key = verification.authenticate_request(request._request)
-        except verification.InvalidApiKey as refused:
+        except refusals.InvalidApiKey as refused:
             raise KeyRefused(_refusal_message(refused)) from None
-        except verification.ConflictingCredentials:
+        except refusals.ConflictingCredentials:
             raise ConflictingCredentials from None
-        except verification.VerificationRateLimited as limited:
+        except refusals.VerificationRateLimited as limited:
             raise RateLimited(wait=limited.retry_after) from None
         if api_key is None:
             return None
@@ -71,7 +72,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="clipia"'
 
 
-def _refusal_message(refused: verification.InvalidApiKey) -> str:
+def _refusal_message(refused: refusals.InvalidApiKey) -> str:
     if refused.expired_at is None:
         return INVALID_KEY_MESSAGE
     # Only the holder of the complete, correct key gets here (see apikeys.verification).

@@ -1,7 +1,10 @@
-"""The apikeys app's settings, read in one place, each with its documented default.
+"""The apikeys app's settings: one typed property each, its documented default beside it
+(django-cors-headers' ``conf.py``). Read them as ``conf.ARGON2_TIME_COST``.
 
-Override any of them in the Django settings module; ``clipia_console.settings`` reads the
-ones an operator may want to change from the environment.
+Override any of them in the Django settings module under its ``APIKEYS_`` name;
+``clipia_console.settings`` reads the ones an operator may want to change from the
+environment. Each property reads the setting on every access, so ``override_settings``
+works in tests.
 """
 
 from __future__ import annotations
@@ -10,25 +13,90 @@ from typing import Any
 
 from django.conf import settings
 
-DEFAULTS: dict[str, Any] = {
+
+class Settings:
     # Argon2id cost. Our keys carry ~190 random bits, so Argon2 is not what stops guessing
     # (nothing can enumerate 2**190); it is defence in depth should the key format ever
     # weaken. OWASP's floor for Argon2id (19 MiB, 2 passes, 1 lane) keeps a cold
     # verification near 20 ms and well under 64 MiB on a 2-core machine. Hashes made with
     # other parameters are upgraded on their next successful verification.
-    "APIKEYS_ARGON2_TIME_COST": 2,
-    "APIKEYS_ARGON2_MEMORY_COST_KIB": 19 * 1024,
-    "APIKEYS_ARGON2_PARALLELISM": 1,
+    @property
+    def ARGON2_TIME_COST(self) -> int:
+        return int(getattr(settings, "APIKEYS_ARGON2_TIME_COST", 2))
+
+    @property
+    def ARGON2_MEMORY_COST_KIB(self) -> int:
+        return int(getattr(settings, "APIKEYS_ARGON2_MEMORY_COST_KIB", 19 * 1024))
+
+    @property
+    def ARGON2_PARALLELISM(self) -> int:
+        return int(getattr(settings, "APIKEYS_ARGON2_PARALLELISM", 1))
+
     # The server-side secret that keys each stored verifier (apikeys.hashing), never in
     # the database. None: derived from SECRET_KEY, and its fallbacks from
     # SECRET_KEY_FALLBACKS, so rotating SECRET_KEY the Django way rotates it too. Set it
     # (and APIKEYS_PEPPER_FALLBACKS, a list, during a rotation) to keep them apart.
-    "APIKEYS_PEPPER": None,
-    "APIKEYS_PEPPER_FALLBACKS": None,
-    # Active (unrevoked) keys one account may hold.
-    "APIKEYS_MAX_ACTIVE_KEYS": 25,
+    @property
+    def PEPPER(self) -> str | None:
+        value = getattr(settings, "APIKEYS_PEPPER", None)
+        return None if value is None else str(value)
+
+    @property
+    def PEPPER_FALLBACKS(self) -> list[str] | None:
+        values = getattr(settings, "APIKEYS_PEPPER_FALLBACKS", None)
+        return None if values is None else [str(value) for value in values]
+
+    # Usable (active or paused) keys one account may hold.
+    @property
+    def MAX_ACTIVE_KEYS(self) -> int:
+        return int(getattr(settings, "APIKEYS_MAX_ACTIVE_KEYS", 25))
+
     # last_used_at moves forward at most this often per key, so a busy key costs no write
     # per request.
+    @property
+    def LAST_USED_RESOLUTION_SECONDS(self) -> int:
+        return int(getattr(settings, "APIKEYS_LAST_USED_RESOLUTION_SECONDS", 60))
+
+    # Keys created and revoked in the console per person per window, counted in fixed
+    # windows. Creating a key costs an Argon2 hash and an audit row, revoking an audit row:
+    # a person clicking never comes near these, a script looping on a stolen session does.
+    @property
+    def CONSOLE_CREATE_LIMIT(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_CREATE_LIMIT", 20))
+
+    @property
+    def CONSOLE_REVOKE_LIMIT(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_REVOKE_LIMIT", 60))
+
+    @property
+    def CONSOLE_WINDOW_SECONDS(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_WINDOW_SECONDS", 600))
+
+    # Reports of exposed keys (POST /v1/keys/revoke, no authentication) per client address
+    # per window: generous for a scanner's bursts, a bound on anyone probing with it.
+    @property
+    def EXPOSURE_REPORTS_PER_ADDRESS(self) -> int:
+        return int(getattr(settings, "APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS", 60))
+
+    @property
+    def EXPOSURE_REPORT_WINDOW_SECONDS(self) -> int:
+        return int(getattr(settings, "APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS", 3600))
+
+
+conf = Settings()
+
+
+# Transitional, until clipia_console.lib and .accounts read their own typed settings
+# (another branch of the house issue): settings.py still writes these defaults into the
+# settings module, and lib/accounts still read their entries through ``get``. The lead
+# removes both at merge; nothing in apikeys reads them.
+DEFAULTS: dict[str, Any] = {
+    "APIKEYS_ARGON2_TIME_COST": 2,
+    "APIKEYS_ARGON2_MEMORY_COST_KIB": 19 * 1024,
+    "APIKEYS_ARGON2_PARALLELISM": 1,
+    "APIKEYS_PEPPER": None,
+    "APIKEYS_PEPPER_FALLBACKS": None,
+    "APIKEYS_MAX_ACTIVE_KEYS": 25,
     "APIKEYS_LAST_USED_RESOLUTION_SECONDS": 60,
     # Argon2id verifications allowed per window, per key id and per client address, for
     # the rare key whose verifier must be re-derived (stored before verifiers existed, or
@@ -40,9 +108,6 @@ DEFAULTS: dict[str, Any] = {
     # An address that verified a key this recently is let past that key id's full bucket
     # (still within its own per-address limit), for the Argon2id path above.
     "APIKEYS_VERIFIED_ADDRESS_SECONDS": 24 * 60 * 60,
-    # Console and sign-in limits, counted with apikeys.ratelimit.hit() in fixed windows.
-    # Creating a key costs an Argon2 hash and an audit row, revoking an audit row: a
-    # person clicking never comes near these, a script looping on a stolen session does.
     "APIKEYS_CONSOLE_CREATE_LIMIT": 20,
     "APIKEYS_CONSOLE_REVOKE_LIMIT": 60,
     "APIKEYS_CONSOLE_WINDOW_SECONDS": 600,
@@ -54,12 +119,10 @@ DEFAULTS: dict[str, Any] = {
     "APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME": 10,
     "APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS": 30,
     "APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS": 900,
-    # Reports of exposed keys (POST /v1/keys/revoke, no authentication) per client address
-    # per window: generous for a scanner's bursts, a bound on anyone probing with it.
     "APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS": 60,
     "APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS": 3600,
     # Creating a live key, rolling a key or raising a budget asks for the password again
-    # when the session signed in (or last confirmed) longer ago than this (apikeys.sudo).
+    # when the session signed in (or last confirmed) longer ago than this.
     "APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS": 15 * 60,
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
     # client address (0: use REMOTE_ADDR only).
@@ -72,5 +135,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def get(name: str) -> Any:
-    """The setting ``name``: the project's value if it sets one, else our default."""
+    """Transitional (see DEFAULTS): the untyped reads of settings whose home is moving to
+    lib and accounts (client address, rate limits, sign-in, re-authentication, which the
+    console's confirmation page also reads)."""
     return getattr(settings, name, DEFAULTS[name])

@@ -4,32 +4,84 @@ which needs the usage totals, is set by ``clipia_console.billing.budget_settings
 One service per action; the console, the admin and the commands all call these. Each
 locks the key row (so it serialises with charges in flight, which update the same row),
 refuses a revoked key, writes the change and its audit event (who, when, from where,
-old → new in ``details``) in one transaction. Bad input raises InvalidSetting with a
-message fit to show.
+old → new in ``details``) in one transaction. Bad input raises Django's
+``ValidationError({"field": message})``, a revoked key InvalidSetting; messages are fit to
+show. ``may_generate`` is the one answer to "may this key generate this model from here".
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apikeys import audit
 from apikeys.audit import Actor
-from apikeys.models import ApiKey, ApiKeyEvent
+from apikeys.exceptions import (
+    AddressNotAllowed,
+    InvalidSetting,
+    KeyPaused,
+    ModelNotAllowed,
+)
+from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
+from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 
 MAX_ALLOWED_IPS = 50
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-class InvalidSetting(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+
+@dataclass(frozen=True, slots=True)
+class KeyControls:
+    """What a new key may do, set in the transaction that creates it
+    (``apikeys.services.create_key``): parsed values, as ``parse_models`` and ``parse_ips``
+    return them (None: all models, any address). The budget is set by the billing layer,
+    which hears of it through ``apikeys.signals.key_created``."""
+
+    budget_credits: int | None = None
+    budget_period: str = BudgetPeriod.MONTH
+    allowed_models: list[str] | None = None
+    allowed_ips: list[str] | None = None
+
+
+def may_generate(api_key: ApiKey, model_id: str, address: str | None) -> None:
+    """Whether ``api_key`` may generate with ``model_id`` from ``address``, from the row
+    authentication loaded (no query): returns, or raises a MayNotGenerate (AddressNotAllowed,
+    KeyPaused, ModelNotAllowed). The charge's conditional UPDATE checks the pause again
+    under the row's lock (clipia_console.billing.spending): this answers early, that
+    stays the final guard."""
+    check_address(api_key, address)
+    if api_key.status is KeyStatus.PAUSED:
+        raise KeyPaused
+    if api_key.allowed_models is not None and model_id not in api_key.allowed_models:
+        raise ModelNotAllowed(model_id, list(api_key.allowed_models))
+
+
+def check_address(api_key: ApiKey, address: str | None) -> None:
+    """AddressNotAllowed unless the key works from ``address`` (None: unreadable): any
+    address when it has no ``allowed_ips``, else one inside them (IPs or CIDRs, v4 or v6)."""
+    networks = api_key.allowed_ips
+    if networks is None:
+        return
+    if address is None or not _inside(address, tuple(networks)):
+        raise AddressNotAllowed(address)
+
+
+def _inside(address: str, networks: tuple[str, ...]) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip in network for network in _parsed(networks))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(networks: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
 
 
 def parse_models(model_ids: Iterable[str] | None, catalog: Collection[str]) -> list[str] | None:
@@ -39,11 +91,11 @@ def parse_models(model_ids: Iterable[str] | None, catalog: Collection[str]) -> l
         return None
     chosen = sorted({model_id.strip() for model_id in model_ids if model_id.strip()})
     if not chosen:
-        raise InvalidSetting("allowed_models", "Choose at least one model, or allow them all.")
+        raise ValidationError({"allowed_models": "Choose at least one model, or allow them all."})
     unknown = [model_id for model_id in chosen if model_id not in catalog]
     if unknown:
-        raise InvalidSetting(
-            "allowed_models", f"No model {unknown[0]!r}. GET /v1/models lists the models."
+        raise ValidationError(
+            {"allowed_models": f"No model {unknown[0]!r}. GET /v1/models lists the models."}
         )
     return chosen
 
@@ -60,17 +112,18 @@ def parse_ips(entries: Iterable[str] | None) -> list[str] | None:
         try:
             network = ipaddress.ip_network(text, strict=False)
         except ValueError:
-            raise InvalidSetting(
-                "allowed_ips",
-                f"{text[:60]!r} is not an IP address or network, like 203.0.113.7 or "
-                "2001:db8::/32.",
+            raise ValidationError(
+                {
+                    "allowed_ips": f"{text[:60]!r} is not an IP address or network, like "
+                    "203.0.113.7 or 2001:db8::/32."
+                }
             ) from None
         if str(network) not in networks:
             networks.append(str(network))
     if not networks:
-        raise InvalidSetting("allowed_ips", "Give at least one address, or allow any address.")
+        raise ValidationError({"allowed_ips": "Give at least one address, or allow any address."})
     if len(networks) > MAX_ALLOWED_IPS:
-        raise InvalidSetting("allowed_ips", f"A key allows at most {MAX_ALLOWED_IPS} networks.")
+        raise ValidationError({"allowed_ips": f"A key allows at most {MAX_ALLOWED_IPS} networks."})
     return networks
 
 
@@ -111,7 +164,7 @@ def _set(
 def locked(api_key: ApiKey) -> ApiKey:
     row = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if row.revoked_at is not None:
-        raise InvalidSetting("key", "This key is revoked; its settings can no longer change.")
+        raise InvalidSetting("This key is revoked; its settings can no longer change.")
     return row
 
 

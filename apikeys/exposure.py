@@ -14,9 +14,12 @@ from typing import Final
 
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import keys, rolling, services, verification
+from apikeys import keys, rolling, services
 from apikeys.audit import Actor
-from apikeys.models import KeyStatus
+from apikeys.credentials import Caller
+from apikeys.exceptions import InvalidApiKey, VerificationRateLimited
+from apikeys.lookup import lookup
+from apikeys.secret_check import CURRENT, verify_secret
 from clipia_console.lib import clock
 
 MAX_KEYS_PER_REPORT: Final = 100
@@ -33,20 +36,18 @@ def report_exposed(raw_keys: Iterable[str], *, client_address: str | None) -> in
         parsed = keys.parse_key(raw_key)
         if parsed is None:
             continue
-        api_key = verification.lookup(parsed.lookup_id)
+        api_key = lookup(parsed.lookup_id)
         if api_key is None:
             continue
         now = clock.now()
         try:
-            secret = verification.verify_secret(
-                api_key, parsed, verification.Caller(address=client_address), now
-            )
-        except (verification.InvalidApiKey, verification.VerificationRateLimited):
+            secret = verify_secret(api_key, parsed, Caller(address=client_address), now)
+        except (InvalidApiKey, VerificationRateLimited):
             continue
-        if api_key.status_at(now) in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
+        if not api_key.is_usable(now):
             continue
         # The owner is told by whoever listens to the audit event (apikeys.signals).
-        if secret == verification.CURRENT:
+        if secret == CURRENT:
             done = services.revoke_key(api_key, actor=actor, reason=rolling.EXPOSED)
         else:
             done = rolling.end_grace(api_key, actor=actor, reason=rolling.EXPOSED)

@@ -40,7 +40,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 
-from apikeys import conf
+from apikeys.conf import conf
 
 _VERSION = "v1"
 # Compared against when there is nothing to compare against (an unknown key id), so that
@@ -158,8 +158,8 @@ _PEPPER_SETTINGS: Final = frozenset(
 
 
 def _configured_peppers() -> tuple[tuple[str, bytes], ...]:
-    current = conf.get("APIKEYS_PEPPER")
-    fallbacks = conf.get("APIKEYS_PEPPER_FALLBACKS")
+    current = conf.PEPPER
+    fallbacks = conf.PEPPER_FALLBACKS
     if current is None:
         # Derived from SECRET_KEY (and rotating with it through SECRET_KEY_FALLBACKS), so a
         # deployment needs no second secret unless it wants to rotate them apart.
@@ -182,11 +182,7 @@ def _peppers_for(current: str, fallbacks: tuple[str, ...]) -> tuple[tuple[str, b
 
 
 def _hasher() -> PasswordHasher:
-    return _hasher_for(
-        conf.get("APIKEYS_ARGON2_TIME_COST"),
-        conf.get("APIKEYS_ARGON2_MEMORY_COST_KIB"),
-        conf.get("APIKEYS_ARGON2_PARALLELISM"),
-    )
+    return _hasher_for(conf.ARGON2_TIME_COST, conf.ARGON2_MEMORY_COST_KIB, conf.ARGON2_PARALLELISM)
 
 
 @functools.cache

@@ -13,11 +13,10 @@ from typing import Final
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from apikeys import keys
-from clipia_console.accounts import access
+from apikeys.status import ApiKeyQuerySet, KeyStatus
 from clipia_console.lib import clock
 
 SCOPES: Final = ("generate", "read")
@@ -26,46 +25,8 @@ NOTE_MAX_LENGTH: Final = 1000
 DEFAULT_SCOPES: Final = SCOPES
 
 
-class KeyStatus(models.TextChoices):
-    """What a key is now. Decided in one place, ``ApiKey.status_at`` (and, for querysets,
-    ``ApiKeyQuerySet.with_status``); authentication, the console, the admin and the
-    commands all read it from there. Revoked wins over expired, expired over paused: a key
-    is in exactly one state."""
-
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
-
-
-def status_condition(*statuses: KeyStatus, now: datetime | None = None) -> Q:
-    """Keys whose ``ApiKey.status_at(now)`` is one of ``statuses``: the same rule, as SQL."""
-    now = now or clock.now()
-    not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    conditions = {
-        KeyStatus.REVOKED: Q(revoked_at__isnull=False),
-        KeyStatus.EXPIRED: Q(revoked_at__isnull=True, expires_at__lte=now),
-        KeyStatus.PAUSED: Q(not_expired, revoked_at__isnull=True, paused_at__isnull=False),
-        KeyStatus.ACTIVE: Q(not_expired, revoked_at__isnull=True, paused_at__isnull=True),
-    }
-    where = Q(pk__in=[])
-    for status in statuses:
-        where |= conditions[status]
-    return where
-
-
-class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
-    def active(self) -> ApiKeyQuerySet:
-        """Keys that can still authenticate (active or paused): what counts toward the
-        per-account cap. Revoked and expired keys are final."""
-        return self.with_status(KeyStatus.ACTIVE, KeyStatus.PAUSED)
-
-    def visible_to(self, person: access.Person) -> ApiKeyQuerySet:
-        """The keys ``person`` may see and act on (clipia_console.accounts.access)."""
-        return self.filter(owner_id__in=access.owner_ids(person))
-
-    def with_status(self, *statuses: KeyStatus, now: datetime | None = None) -> ApiKeyQuerySet:
-        return self.filter(status_condition(*statuses, now=now))
+# Active or paused: the statuses in which a key still authenticates.
+USABLE: Final = frozenset({KeyStatus.ACTIVE, KeyStatus.PAUSED})
 
 
 class BudgetPeriod(models.TextChoices):
@@ -155,7 +116,7 @@ class ApiKey(models.Model):
         return scope in self.scopes.split()
 
     def status_at(self, now: datetime) -> KeyStatus:
-        """The key's status at ``now``: the one rule, mirrored by ``with_status``."""
+        """The key's status at ``now``: the one rule, mirrored by ``status_condition``."""
         if self.revoked_at is not None:
             return KeyStatus.REVOKED
         if self.expires_at is not None and self.expires_at <= now:
@@ -167,6 +128,15 @@ class ApiKey(models.Model):
     @property
     def status(self) -> KeyStatus:
         return self.status_at(clock.now())
+
+    def is_usable(self, now: datetime) -> bool:
+        """Active or paused at ``now``: the key still authenticates and counts toward its
+        owner's cap (``ApiKeyQuerySet.usable``). Revoked and expired are final."""
+        return self.status_at(now) in USABLE
+
+    def can_roll(self, now: datetime) -> bool:
+        """Whether the key may get a new secret at ``now``: while it is usable."""
+        return self.is_usable(now)
 
 
 class AppendOnlyModel(models.Model):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from apikeys import controls
+from apikeys.exceptions import AddressNotAllowed
 from apikeys.models import SCOPES, ApiKey
 from clipia_console.lib.client_address import client_address
 
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     # Only for annotations: DRF imports the default permission classes while
     # rest_framework.views is still loading.
     from rest_framework.views import APIView
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def requires_scope(scope: str, *, methods: Collection[str] | None = None) -> type[BasePermission]:
@@ -55,22 +53,17 @@ class FromAllowedAddress(BasePermission):
         key = request.auth
         if not isinstance(key, ApiKey) or key.allowed_ips is None:
             return True
-        address = client_address(request._request)
-        if address is not None and is_allowed(address, key.allowed_ips):
-            return True
-        seen = address or "an address we could not read"
-        self.message = (
-            f"This API key does not work from {seen}. Its owner can add that address to "
-            "the key's allowed addresses."
-        )
-        return False
+        try:
+            controls.check_address(key, client_address(request._request))
+        except AddressNotAllowed as refused:
+            self.message = address_refused_message(refused)
+            return False
+        return True
 
 
-def is_allowed(address: str, networks: Iterable[str]) -> bool:
-    ip = ipaddress.ip_address(address)
-    return any(ip in network for network in _parsed(tuple(networks)))
-
-
-@functools.lru_cache(maxsize=1024)
-def _parsed(networks: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
+def address_refused_message(refused: AddressNotAllowed) -> str:
+    seen = refused.address or "an address we could not read"
+    return (
+        f"This API key does not work from {seen}. Its owner can add that address to the "
+        "key's allowed addresses."
+    )

@@ -21,7 +21,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from apikeys import hashing, keys
 from apikeys.audit import Actor, record
-from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from apikeys.exceptions import CannotRoll
+from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.lib import clock
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ WENT_QUIET: Final = "went quiet after the new secret was in use"
 ENDED_BY_OWNER: Final = "grace ended early"
 REPLACED: Final = "replaced by a newer roll"
 EXPOSED: Final = "reported as exposed"
-
-
-class CannotRoll(Exception):
-    """A revoked or expired key: there is nothing left to roll."""
 
 
 def previous_retired_reason(api_key: ApiKey, now: datetime) -> str | None:
@@ -87,7 +84,7 @@ def roll_key(api_key: ApiKey, *, grace: timedelta, actor: Actor) -> tuple[ApiKey
     now = clock.now()
     with transaction.atomic():
         current = ApiKey.objects.select_for_update().get(pk=api_key.pk)
-        if current.status_at(now) in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
+        if not current.can_roll(now):
             raise CannotRoll("A revoked or expired key cannot be rolled. Create a new key.")
         if previous_works(current, now):
             record(current, ApiKeyEvent.Kind.SECRET_RETIRED, actor, reason=REPLACED)

@@ -1,20 +1,27 @@
-"""The key lifecycle: create, revoke, find. The one place that does these things; console
-views, the admin and management commands all call it, and each action writes its audit
-event in its own transaction. (Accepting a key on a request: apikeys.verification.)"""
+"""The key lifecycle: create (with its controls), revoke, find, rename. The one place that
+does these things; console views, the admin and management commands all call it, and each
+action writes its audit event in its own transaction. Bad input raises Django's
+``ValidationError({"field": message})``. (Accepting a key on a request:
+apikeys.verification.)"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import conf, hashing, keys
+from apikeys import controls as key_controls
+from apikeys import hashing, keys, signals
 from apikeys.audit import Actor, record
+from apikeys.conf import conf
+from apikeys.controls import KeyControls
+from apikeys.exceptions import KeyLimitReached
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, SCOPES, ApiKey, ApiKeyEvent
 from clipia_console.lib import clock
 
@@ -37,23 +44,7 @@ EXPIRY_IN_PAST = "Choose an expiry date in the future."
 EXPIRY_TOO_FAR = "A key can expire at most a year from now."
 # The longest a key may be created for: a key that must live longer is rolled.
 MAX_LIFETIME = timedelta(days=366)
-
-
-class KeyLifecycleError(Exception):
-    """Base for lifecycle errors whose message is safe to show the user."""
-
-
-class InvalidKeyInput(KeyLifecycleError):
-    """Bad name, environment or scopes for a new key; ``field`` names the culprit."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class KeyLimitReached(KeyLifecycleError):
-    pass
+NO_CONTROLS = KeyControls()
 
 
 def normalize_scopes(scopes: Iterable[str]) -> str:
@@ -61,9 +52,9 @@ def normalize_scopes(scopes: Iterable[str]) -> str:
     chosen = {scope.strip() for scope in scopes}
     unknown = sorted(chosen - set(SCOPES))
     if unknown:
-        raise InvalidKeyInput("scopes", f"Unknown scope {unknown[0]!r}. {SCOPES_ALLOWED}")
+        raise ValidationError({"scopes": f"Unknown scope {unknown[0]!r}. {SCOPES_ALLOWED}"})
     if not chosen:
-        raise InvalidKeyInput("scopes", SCOPES_MISSING)
+        raise ValidationError({"scopes": SCOPES_MISSING})
     return " ".join(scope for scope in SCOPES if scope in chosen)
 
 
@@ -77,54 +68,70 @@ def create_key(
     actor: Actor,
     scopes: Iterable[str] = SCOPES,
     expires_at: datetime | None = None,
+    controls: KeyControls = NO_CONTROLS,
 ) -> tuple[ApiKey, str]:
-    """Create a key for ``owner``. Returns the row and the full key: the only time the full
-    key exists outside the caller's request. Callers show it once and drop it."""
-    name = name.strip()
-    if not name:
-        raise InvalidKeyInput("name", NAME_MISSING)
-    if len(name) > NAME_MAX_LENGTH:
-        raise InvalidKeyInput("name", NAME_TOO_LONG)
-    chosen_environment = keys.environment_of(environment)
-    if chosen_environment is None:
-        raise InvalidKeyInput("environment", ENVIRONMENT_INVALID)
-    scope_string = normalize_scopes(scopes)
-    if expires_at is not None:
-        now = clock.now()
-        if expires_at <= now:
-            raise InvalidKeyInput("expires_at", EXPIRY_IN_PAST)
-        if expires_at > now + MAX_LIFETIME:
-            raise InvalidKeyInput("expires_at", EXPIRY_TOO_FAR)
-
+    """Create a key for ``owner`` with its ``controls``, in one transaction: a key with
+    everything asked for, or no key. Returns the row and the full key: the only time the
+    full key exists outside the caller's request. Callers show it once and drop it."""
+    name, chosen_environment, scope_string = _checked(name, environment, scopes, expires_at)
     # Hash before taking any lock: Argon2 is the slow part. A lookup id collision needs
     # ~2**35 keys (71 random bits); the unique index would refuse it rather than mix keys.
     lookup_id = keys.generate_lookup_id()
     raw_key = keys.generate_key(chosen_environment, lookup_id)
-    hashed = hashing.hash_key(raw_key)
-    verifier = hashing.make_verifier(raw_key)
-
+    fields = {
+        "name": name,
+        "environment": chosen_environment,
+        "lookup_id": lookup_id,
+        "hashed_key": hashing.hash_key(raw_key),
+        "verifier": hashing.make_verifier(raw_key),
+        "scopes": scope_string,
+        "expires_at": expires_at,
+    }
     with transaction.atomic():
-        # Serialise creations per owner so concurrent requests cannot overshoot the cap.
-        list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values("pk"))
-        limit = int(conf.get("APIKEYS_MAX_ACTIVE_KEYS"))
-        if ApiKey.objects.active().filter(owner_id=owner.pk).count() >= limit:
-            raise KeyLimitReached(
-                f"An account can hold at most {limit} active keys. "
-                "Revoke a key you no longer use, then create the new one."
-            )
-        api_key = ApiKey.objects.create(
-            owner_id=owner.pk,
-            name=name,
-            environment=chosen_environment,
-            lookup_id=lookup_id,
-            hashed_key=hashed,
-            verifier=verifier,
-            scopes=scope_string,
-            expires_at=expires_at,
-        )
-        record(api_key, ApiKeyEvent.Kind.CREATED, actor)
+        api_key = _insert(owner, fields, actor)
+        signals.key_created.send(sender=ApiKey, api_key=api_key, controls=controls, actor=actor)
+        if controls.allowed_models is not None:
+            key_controls.set_allowed_models(api_key, controls.allowed_models, actor=actor)
+        if controls.allowed_ips is not None:
+            key_controls.set_allowed_ips(api_key, controls.allowed_ips, actor=actor)
     logger.info("api key created", extra={"key_prefix": api_key.display_prefix})
     return api_key, raw_key
+
+
+def _checked(
+    name: str, environment: str, scopes: Iterable[str], expires_at: datetime | None
+) -> tuple[str, keys.Environment, str]:
+    """A new key's name, environment and scope string, or ValidationError."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": NAME_MISSING})
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": NAME_TOO_LONG})
+    chosen_environment = keys.environment_of(environment)
+    if chosen_environment is None:
+        raise ValidationError({"environment": ENVIRONMENT_INVALID})
+    scope_string = normalize_scopes(scopes)
+    if expires_at is not None:
+        now = clock.now()
+        if expires_at <= now:
+            raise ValidationError({"expires_at": EXPIRY_IN_PAST})
+        if expires_at > now + MAX_LIFETIME:
+            raise ValidationError({"expires_at": EXPIRY_TOO_FAR})
+    return name, chosen_environment, scope_string
+
+
+def _insert(owner: AbstractBaseUser, fields: dict[str, Any], actor: Actor) -> ApiKey:
+    # Serialise creations per owner so concurrent requests cannot overshoot the cap.
+    list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values("pk"))
+    limit = conf.MAX_ACTIVE_KEYS
+    if ApiKey.objects.usable().filter(owner_id=owner.pk).count() >= limit:
+        raise KeyLimitReached(
+            f"An account can hold at most {limit} active keys. "
+            "Revoke a key you no longer use, then create the new one."
+        )
+    api_key = ApiKey.objects.create(owner_id=owner.pk, **fields)
+    record(api_key, ApiKeyEvent.Kind.CREATED, actor)
+    return api_key
 
 
 def revoke_key(api_key: ApiKey, *, actor: Actor, reason: str = "") -> bool:
@@ -178,11 +185,11 @@ def update_name_and_note(api_key: ApiKey, *, name: str, note: str, actor: Actor)
     changed, and then the RENAMED event says old → new for the name."""
     name, note = name.strip(), note.strip()
     if not name:
-        raise InvalidKeyInput("name", NAME_MISSING)
+        raise ValidationError({"name": NAME_MISSING})
     if len(name) > NAME_MAX_LENGTH:
-        raise InvalidKeyInput("name", NAME_TOO_LONG)
+        raise ValidationError({"name": NAME_TOO_LONG})
     if len(note) > NOTE_MAX_LENGTH:
-        raise InvalidKeyInput("note", NOTE_TOO_LONG)
+        raise ValidationError({"note": NOTE_TOO_LONG})
     with transaction.atomic():
         # Compared with the row as committed, not as the caller last read it.
         current = ApiKey.objects.select_for_update().only("name", "note").get(pk=api_key.pk)
@@ -203,7 +210,7 @@ def set_generation_rate_limit(api_key: ApiKey, limit: int | None, *, actor: Acto
     clipia_console.generations.request_limits). True if it changed; the LIMIT_CHANGED
     event says old → new."""
     if limit is not None and not 1 <= limit <= MAX_GENERATION_RATE_LIMIT:
-        raise InvalidKeyInput("generation_rate_limit", RATE_LIMIT_INVALID)
+        raise ValidationError({"generation_rate_limit": RATE_LIMIT_INVALID})
     with transaction.atomic():
         locked = ApiKey.objects.select_for_update().only("generation_rate_limit")
         old = locked.get(pk=api_key.pk).generation_rate_limit

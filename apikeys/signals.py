@@ -13,3 +13,9 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 key_event = Signal()
+
+# Sent by ``apikeys.services.create_key`` inside its transaction, right after the key's
+# row and CREATED event, with ``api_key``, ``controls`` (an apikeys.controls.KeyControls)
+# and ``actor``: the billing layer sets the budget asked for there, so a failure anywhere
+# leaves no key, without apikeys importing billing.
+key_created = Signal()

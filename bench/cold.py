@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from apikeys import conf, hashing, keys
+from apikeys import hashing, keys
+from apikeys.conf import conf
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,9 @@ def measure(*, samples: int) -> ColdResult:
         assert hashing.verify_slow(stored, raw_key)
         durations.append((time.perf_counter() - started) * 1000)
     return ColdResult(
-        time_cost=int(conf.get("APIKEYS_ARGON2_TIME_COST")),
-        memory_cost_kib=int(conf.get("APIKEYS_ARGON2_MEMORY_COST_KIB")),
-        parallelism=int(conf.get("APIKEYS_ARGON2_PARALLELISM")),
+        time_cost=conf.ARGON2_TIME_COST,
+        memory_cost_kib=conf.ARGON2_MEMORY_COST_KIB,
+        parallelism=conf.ARGON2_PARALLELISM,
         samples=samples,
         median_ms=statistics.median(durations),
         p90_ms=statistics.quantiles(durations, n=10)[-1],

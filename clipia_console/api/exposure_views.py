@@ -10,7 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apikeys import conf, exposure, verification
+from apikeys import exposure
+from apikeys.conf import conf
+from apikeys.credentials import MAX_CREDENTIAL_LENGTH
 from clipia_console.api.errors import RateLimited
 from clipia_console.api.serializers import StrictCharField
 from clipia_console.lib import ratelimit
@@ -19,7 +21,7 @@ from clipia_console.lib.client_address import client_address, rate_limit_bucket
 
 class ExposedKeys(serializers.Serializer[dict[str, Any]]):
     keys = serializers.ListField(
-        child=StrictCharField(max_length=verification.MAX_CREDENTIAL_LENGTH),
+        child=StrictCharField(max_length=MAX_CREDENTIAL_LENGTH),
         allow_empty=False,
         max_length=exposure.MAX_KEYS_PER_REPORT,
     )
@@ -33,8 +35,8 @@ class RevokeExposedKeysView(APIView):
         address = client_address(request._request)
         retry_after = ratelimit.hit(
             f"exposure:addr:{rate_limit_bucket(address)}",
-            limit=int(conf.get("APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS")),
-            window=int(conf.get("APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS")),
+            limit=conf.EXPOSURE_REPORTS_PER_ADDRESS,
+            window=conf.EXPOSURE_REPORT_WINDOW_SECONDS,
         )
         if retry_after is not None:
             raise RateLimited(

@@ -9,15 +9,18 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpResponse
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys import controls
+from apikeys import exceptions as key_refusals
 from apikeys.authentication import KeyRefused
-from apikeys.models import ApiKey, KeyStatus
-from apikeys.permissions import FromAllowedAddress, requires_scope
+from apikeys.models import ApiKey
+from apikeys.permissions import FromAllowedAddress, address_refused_message, requires_scope
 from clipia_console.api import headers, idempotency
 from clipia_console.api.errors import (
     ApiError,
@@ -44,6 +47,7 @@ from clipia_console.generations import request_limits
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import MODEL_ID_MAX_LENGTH, Generation, VideoModel
 from clipia_console.lib import clock
+from clipia_console.lib.client_address import client_address
 
 DEFAULT_USAGE_DAYS = 30
 MAX_USAGE_DAYS = 90
@@ -117,7 +121,7 @@ class ModelView(APIView):
 
     def post(self, request: Request, model_id: str) -> HttpResponse:
         model = _active_model(model_id)
-        _check_may_spend_on(_key(request), model)
+        _check_may_generate(request, model)
         idempotency_key = _idempotency_key(request)
         body = GenerationRequest(data=request.data, model=model)
         body.is_valid(raise_exception=True)
@@ -236,7 +240,7 @@ def _generate(key: ApiKey, model: VideoModel, validated: dict[str, Any]) -> tupl
     except spending.BudgetExceeded:
         error = KeyBudgetExceeded(budgets.exceeded_message(key, model.price_credits, clock.now()))
         return error.status_code, envelope(str(error.default_code), str(error.detail))
-    except spending.KeyPaused:
+    except key_refusals.KeyPaused:
         raise KeyPaused() from None
     except spending.KeyNoLongerValid:
         raise KeyRefused() from None
@@ -264,16 +268,20 @@ def _charged(response: HttpResponse) -> int:
     return 0
 
 
-def _check_may_spend_on(key: ApiKey, model: VideoModel) -> None:
-    """What the row authentication read already refuses: a paused key, a model outside
-    the key's list. The charge checks the pause again, under the row's lock."""
-    if key.status is KeyStatus.PAUSED:
-        raise KeyPaused()
-    if key.allowed_models is not None and model.id not in key.allowed_models:
-        allowed = ", ".join(key.allowed_models) or "none"
+def _check_may_generate(request: Request, model: VideoModel) -> None:
+    """apikeys.controls.may_generate, as /v1 errors. The charge checks the pause again,
+    under the row's lock."""
+    try:
+        controls.may_generate(_key(request), model.id, client_address(request._request))
+    except key_refusals.AddressNotAllowed as refused:
+        raise PermissionDenied(address_refused_message(refused), code="ip_not_allowed") from None
+    except key_refusals.KeyPaused:
+        raise KeyPaused() from None
+    except key_refusals.ModelNotAllowed as refused:
+        allowed = ", ".join(refused.allowed) or "none"
         raise ModelNotAllowed(
             f"This key may not use {model.id}; it may use: {allowed}. Nothing was charged."
-        )
+        ) from None
 
 
 def _days(value: str | None) -> int:

@@ -8,3 +8,7 @@ class BillingConfig(AppConfig):
     label = "billing"
     verbose_name = "Clipia billing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connects the receiver that sets a new key's budget (apikeys.signals.key_created).
+        from clipia_console.billing import budget_settings  # noqa: F401

@@ -4,11 +4,14 @@ controls (pause, models, addresses) live in ``apikeys.controls``."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any
 
-from apikeys import controls
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.dispatch import receiver
+
+from apikeys import controls, signals
 from apikeys.audit import Actor
-from apikeys.controls import InvalidSetting
 from apikeys.models import ApiKey, ApiKeyEvent, BudgetPeriod
 from clipia_console.billing import budgets, usage
 from clipia_console.lib import clock
@@ -17,20 +20,17 @@ MAX_BUDGET_CREDITS = 10**12
 
 
 def parse_budget(credits: str | int | None, period: str | None) -> tuple[int | None, str]:
-    """(credits or None, period) from user input; InvalidSetting if bad."""
+    """(credits or None, period) from user input; ValidationError if bad."""
     if period is not None and period not in BudgetPeriod.values:
-        raise InvalidSetting(
-            "budget_period", "The budget period is one of " + ", ".join(BudgetPeriod.values) + "."
-        )
+        periods = ", ".join(BudgetPeriod.values)
+        raise ValidationError({"budget_period": f"The budget period is one of {periods}."})
     chosen = period or BudgetPeriod.MONTH
     if credits is None or (isinstance(credits, str) and not credits.strip()):
         return None, chosen
     text = str(credits).strip()
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_BUDGET_CREDITS:
-        raise InvalidSetting(
-            "budget_credits",
-            f"A budget is a whole number of credits from 1 to {MAX_BUDGET_CREDITS}.",
-        )
+        message = f"A budget is a whole number of credits from 1 to {MAX_BUDGET_CREDITS}."
+        raise ValidationError({"budget_credits": message})
     return int(text), chosen
 
 
@@ -52,3 +52,12 @@ def set_budget(api_key: ApiKey, credits: int | None, period: str, *, actor: Acto
         controls.record_change(row, ApiKeyEvent.Kind.BUDGET_CHANGED, actor, old, new)
     controls.copy_fields(api_key, fields)
     return True
+
+
+@receiver(signals.key_created, dispatch_uid="billing.budget_at_creation")
+def _set_budget_at_creation(
+    sender: Any, *, api_key: ApiKey, controls: controls.KeyControls, actor: Actor, **kwargs: Any
+) -> None:
+    """The budget asked for with a new key, in the transaction that creates it."""
+    if controls.budget_credits is not None:
+        set_budget(api_key, controls.budget_credits, controls.budget_period, actor=actor)

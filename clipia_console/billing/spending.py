@@ -1,7 +1,7 @@
 """A key spends: the conditional update of its row that a charge starts with.
 
 One UPDATE, inside the transaction that creates and charges a generation, both checks and
-counts: the key is still usable (not revoked, paused or expired: whatever committed since
+counts: the key is still active (not revoked, paused or expired: whatever committed since
 authentication read the row) and its budget allows the cost (the row's window is this
 charge's or a later one and spent + cost <= budget, or the row's window is older and cost
 <= budget, starting the new window in the same statement; a window never moves back).
@@ -22,7 +22,9 @@ from datetime import datetime
 
 from django.db.models import Case, F, Q, Value, When
 
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.exceptions import KeyPaused
+from apikeys.models import ApiKey
+from apikeys.status import KeyStatus, status_condition
 from clipia_console.billing import budgets, signals
 
 
@@ -32,10 +34,6 @@ class KeyCannotSpend(Exception):
 
 class KeyNoLongerValid(KeyCannotSpend):
     """Revoked or expired since authentication read the row."""
-
-
-class KeyPaused(KeyCannotSpend):
-    pass
 
 
 class BudgetExceeded(KeyCannotSpend):
@@ -52,7 +50,8 @@ class Spent:
 
 
 def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
-    """Count ``cost`` against the key's current window, or raise KeyCannotSpend. Call
+    """Count ``cost`` against the key's current window, or raise KeyCannotSpend (or
+    apikeys.exceptions.KeyPaused, the same refusal apikeys.controls gives early). Call
     inside the charging transaction. Updates ``api_key``'s budget fields to the row's."""
     for _ in range(2):
         start = budgets.current_window(api_key, now)
@@ -69,11 +68,9 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             | (current & Q(budget_spent__lte=F("budget_credits") - cost))
             | (~current & Q(budget_credits__gte=cost))
         )
-        usable = Q(revoked_at__isnull=True, paused_at__isnull=True) & (
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
+        active = status_condition(KeyStatus.ACTIVE, now=now)
         updated = (
-            ApiKey.objects.filter(usable, fits, pk=api_key.pk, budget_period=api_key.budget_period)
+            ApiKey.objects.filter(active, fits, pk=api_key.pk, budget_period=api_key.budget_period)
             .order_by()
             .update(
                 budget_window_start=Case(
@@ -91,10 +88,9 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             window = api_key.budget_window_start
             assert window is not None
             return Spent(window_start=window, before=after - cost, after=after)
-        status = api_key.status_at(now)
-        if status in (KeyStatus.REVOKED, KeyStatus.EXPIRED):
+        if not api_key.is_usable(now):
             raise KeyNoLongerValid
-        if status == KeyStatus.PAUSED:
+        if api_key.status_at(now) is KeyStatus.PAUSED:
             raise KeyPaused
         if api_key.budget_credits is not None and budgets.current_window(api_key, now) == start:
             raise BudgetExceeded

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from apikeys import controls, services
+from apikeys import services
 from apikeys.models import NAME_MAX_LENGTH, SCOPES, BudgetPeriod
 from clipia_console.billing import budget_settings
 from clipia_console.console.lifecycle_forms import EXPIRY_CHOICES, ExpiryForm
@@ -57,8 +58,8 @@ class CreateKeyForm(ExpiryForm):
             data["budget"] = budget_settings.parse_budget(
                 data.get("budget_credits"), data.get("budget_period") or None
             )
-        except controls.InvalidSetting as invalid:
-            self.add_error(invalid.field, invalid.message)
+        except ValidationError as invalid:
+            self.add_error(None, invalid)
         return data
 
 

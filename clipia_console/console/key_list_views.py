@@ -10,15 +10,15 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,16 +29,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from apikeys import conf, services
-from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent, ApiKeyQuerySet
+from apikeys import services
+from apikeys.conf import conf
+from apikeys.controls import KeyControls
+from apikeys.exceptions import KeyLimitReached
+from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent
+from apikeys.status import ApiKeyQuerySet
 from clipia_console.accounts import sudo
-from clipia_console.billing import budget_settings
 from clipia_console.billing.credits import balance_of
 from clipia_console.console.forms import CreateKeyForm, typed_fields
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.console.templatetags.console import RESUME_REVOKE
 from clipia_console.lib import form_tokens, ratelimit
-from clipia_console.lib.client_address import client_address
 from clipia_console.lib.ratelimit import too_many_message, with_retry_after
 
 KEYS_PER_PAGE = 20
@@ -168,24 +170,20 @@ def _create(request: ConsoleRequest) -> HttpResponse:
         # A reload of the create response: its key exists and was shown once already.
         again = CreateKeyForm(initial={"environment": form.cleaned_data["environment"]})
         return _render_create(request, again, status=409, alert=form_tokens.ALREADY_USED)
+    budget, period = form.cleaned_data["budget"]
     try:
-        with transaction.atomic():  # a key with the budget asked for, or no key at all
-            api_key, raw_key = services.create_key(
-                owner=request.user,
-                name=form.cleaned_data["name"],
-                environment=form.cleaned_data["environment"],
-                scopes=form.cleaned_data["scopes"],
-                expires_at=form.cleaned_data["expires_at"],
-                actor=_actor(request),
-            )
-            budget, period = form.cleaned_data["budget"]
-            if budget is not None:
-                budget_settings.set_budget(api_key, budget, period, actor=_actor(request))
-    except (services.InvalidKeyInput, services.KeyLimitReached) as exc:
+        api_key, raw_key = services.create_key(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            environment=form.cleaned_data["environment"],
+            scopes=form.cleaned_data["scopes"],
+            expires_at=form.cleaned_data["expires_at"],
+            actor=_actor(request),
+            controls=KeyControls(budget_credits=budget, budget_period=period),
+        )
+    except (ValidationError, KeyLimitReached) as exc:
         form_tokens.release(token)
-        field = getattr(exc, "field", None)
-        field = "expires_on" if field == "expires_at" else field
-        form.add_error(field if field in form.fields else None, str(exc))
+        _show_refusal(form, exc)
         return _render_create(request, form, status=422)
     # The full key lives in this response only: not in the session, messages, a redirect
     # or a cache (never_cache makes it no-store), and not in any log line.
@@ -195,6 +193,17 @@ def _create(request: ConsoleRequest) -> HttpResponse:
     if request.htmx:
         response["HX-Replace-Url"] = reverse("console:api_keys")  # the list is on page 1 now
     return response
+
+
+def _show_refusal(form: CreateKeyForm, refused: ValidationError | KeyLimitReached) -> None:
+    """create_key's refusal on the field it is about (the form asks for an expiry date,
+    expires_on, where create_key takes expires_at), else above the form."""
+    if isinstance(refused, KeyLimitReached):
+        form.add_error(None, str(refused))
+        return
+    for field, errors in refused.message_dict.items():
+        field = "expires_on" if field == "expires_at" else field
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @sensitive_variables("new_key", "context")
@@ -250,18 +259,16 @@ def _key_page(user: User, number: Any) -> Page[ApiKey]:
 
 
 def _actor(request: ConsoleRequest) -> services.Actor:
-    return services.Actor.person(
-        request.user, owner_id=request.user.pk, client_address=client_address(request)
-    )
+    return services.Actor.from_request(request, owner_id=request.user.pk)
 
 
 def _account_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("api:account"))
 
 
-def _console_limit(request: ConsoleRequest, action: str) -> int | None:
+def _console_limit(request: ConsoleRequest, action: Literal["create", "revoke"]) -> int | None:
     return ratelimit.hit(
         f"console:{action}:{request.user.pk}",
-        limit=int(conf.get(f"APIKEYS_CONSOLE_{action.upper()}_LIMIT")),
-        window=int(conf.get("APIKEYS_CONSOLE_WINDOW_SECONDS")),
+        limit=conf.CONSOLE_CREATE_LIMIT if action == "create" else conf.CONSOLE_REVOKE_LIMIT,
+        window=conf.CONSOLE_WINDOW_SECONDS,
     )

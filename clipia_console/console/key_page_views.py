@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from apikeys import controls
+from apikeys.exceptions import InvalidSetting
 from apikeys.models import ApiKey
 from apikeys.services import Actor
 from clipia_console.accounts import sudo
@@ -30,7 +31,6 @@ from clipia_console.console import spend_forms as forms
 from clipia_console.console.key_list_views import ConsoleRequest, sign_in_required
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.lib import clock
-from clipia_console.lib.client_address import client_address
 
 
 def _own_key(request: ConsoleRequest, key_id: int) -> ApiKey:
@@ -46,9 +46,7 @@ def _resume(request: ConsoleRequest) -> str:
 
 
 def _actor(request: ConsoleRequest, api_key: ApiKey) -> Actor:
-    return Actor.person(
-        request.user, owner_id=api_key.owner_id, client_address=client_address(request)
-    )
+    return Actor.from_request(request, owner_id=api_key.owner_id)
 
 
 @never_cache
@@ -95,8 +93,8 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
             return confirming
     try:
         changed = _apply(api_key, setting, form, _actor(request, api_key))
-    except controls.InvalidSetting as exc:
-        messages.error(request, exc.message)
+    except InvalidSetting as exc:
+        messages.error(request, " ".join(exc.messages))
         return _answer(request, api_key, {}, status=422)
     if changed:
         messages.success(request, _DONE[setting])
@@ -133,7 +131,9 @@ def _answer(
 
 
 def _settings_context(api_key: ApiKey) -> dict[str, object]:
-    return {"budget": budgets.state(api_key, clock.now()), "status": api_key.status}
+    now = clock.now()
+    status, can_roll = api_key.status_at(now), api_key.can_roll(now)
+    return {"budget": budgets.state(api_key, now), "status": status, "can_roll": can_roll}
 
 
 _FORMS: dict[str, type[Form]] = {

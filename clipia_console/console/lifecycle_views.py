@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from apikeys import rolling, services
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.exceptions import CannotRoll
+from apikeys.models import ApiKey
+from apikeys.status import KeyStatus
 from clipia_console.accounts import sudo
 from clipia_console.console.key_list_views import (
     ConsoleRequest,
@@ -60,7 +63,7 @@ def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
         quiet_minutes=QUIET_MINUTES,
         in_grace=rolling.previous_works(api_key, clock.now()),
     )
-    if not _can_roll(api_key):
+    if not api_key.can_roll(clock.now()):
         context["error"] = _cannot_roll_message(api_key)
         status = 200 if request.method == "GET" else CANNOT_ROLL_STATUS
         return _render_roll(request, context, status=status)
@@ -87,7 +90,7 @@ def _roll(
         return _render_roll(request, context, status=409)
     try:
         api_key, raw_key = rolling.roll_key(api_key, grace=form.chosen_grace, actor=_actor(request))
-    except rolling.CannotRoll as exc:
+    except CannotRoll as exc:
         form_tokens.release(token)
         context["error"] = str(exc)
         return _render_roll(request, context, status=CANNOT_ROLL_STATUS)
@@ -100,10 +103,6 @@ def _roll(
 def _render_roll(request: ConsoleRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
     template = "console/partials/roll_area.html" if request.htmx else "console/roll.html"
     return render(request, template, context, status=status)
-
-
-def _can_roll(api_key: ApiKey) -> bool:
-    return api_key.status not in (KeyStatus.REVOKED, KeyStatus.EXPIRED)
 
 
 def _cannot_roll_message(api_key: ApiKey) -> str:
@@ -155,8 +154,8 @@ def edit(request: ConsoleRequest, key_id: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             actor=_actor(request),
         )
-    except services.InvalidKeyInput as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    except ValidationError as exc:
+        form.add_error(None, exc)
         return _render_edit(request, api_key, form, status=422)
     announcement = f"Saved “{api_key.name}”." if changed else "Nothing changed."
     if request.htmx:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from apikeys import controls
 from apikeys.models import ApiKey, BudgetPeriod
@@ -29,8 +30,8 @@ class BudgetForm(forms.Form):
             data["parsed"] = budget_settings.parse_budget(
                 data.get("budget_credits"), data.get("budget_period")
             )
-        except controls.InvalidSetting as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data
 
 
@@ -51,8 +52,8 @@ class ModelsForm(forms.Form):
         chosen = None if data.get("all_models") else data.get("models", [])
         try:
             data["parsed"] = controls.parse_models(chosen, catalog.model_ids())
-        except controls.InvalidSetting as exc:
-            self.add_error("models", exc.message)
+        except ValidationError as exc:
+            self.add_error("models", exc.messages)
         return data
 
 
@@ -71,8 +72,8 @@ class AddressesForm(forms.Form):
         entries = [line for line in text.splitlines() if line.strip()]
         try:
             data["parsed"] = controls.parse_ips(entries or None)
-        except controls.InvalidSetting as exc:
-            self.add_error("allowed_ips", exc.message)
+        except ValidationError as exc:
+            self.add_error("allowed_ips", exc.messages)
         return data
 
 

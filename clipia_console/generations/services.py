@@ -27,10 +27,10 @@ def create(
 ) -> Generation:
     """A new generation for the key's owner in the key's environment, in one transaction
     that first claims the cost from the key (``spending.claim``: still usable, budget
-    allows; raises KeyCannotSpend), then creates the row, charges the balance (live keys;
-    InsufficientCredits), adds to the usage totals and keeps the claim (``spending.keep``,
-    which tells the packages above through ``billing.signals.spent``). A refusal leaves
-    nothing behind.
+    allows; raises KeyCannotSpend or KeyPaused), then creates the row, charges the balance
+    (live keys; InsufficientCredits), adds to the usage totals and keeps the claim
+    (``spending.keep``, which tells the packages above through ``billing.signals.spent``).
+    A refusal leaves nothing behind.
 
     Test keys get a completed generation with a mock result at once, free, but their
     budget counts what it would cost live. Live generations go to the dispatcher after

@@ -14,7 +14,7 @@ from typing import Any, Final
 from django.utils import timezone
 
 from apikeys import rolling
-from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.lib import clock
 from clipia_console.notifications import sending
 
@@ -37,9 +37,7 @@ def send_expiry_warnings(now: datetime | None = None) -> int:
     now = now or clock.now()
     sent = 0
     for ahead, kind in EXPIRY_WARNINGS:
-        expiring = ApiKey.objects.with_status(KeyStatus.ACTIVE, KeyStatus.PAUSED, now=now).filter(
-            expires_at__lte=now + ahead
-        )
+        expiring = ApiKey.objects.usable(now).filter(expires_at__lte=now + ahead)
         for api_key in expiring.select_related("owner").exclude(notices__kind=kind):
             assert api_key.expires_at is not None
             subject, body = _expiry_message(api_key, api_key.expires_at)

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
 
 from apikeys import keys, services, verification
+from apikeys.credentials import extract_key
+from apikeys.exceptions import ConflictingCredentials, InvalidApiKey, VerificationRateLimited
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.api.errors import envelope
 from clipia_console.api.models import IdempotencyRecord
@@ -285,14 +287,14 @@ def test_the_header_parser_finds_no_valid_key_in_hostile_headers(
 ) -> None:
     meta = data.draw(hostile_auth_headers(world))
     try:
-        raw = verification.extract_key(meta)
-    except (verification.InvalidApiKey, verification.ConflictingCredentials) as refused:
+        raw = extract_key(meta)
+    except (InvalidApiKey, ConflictingCredentials) as refused:
         # A fixed message: nothing from the headers is echoed back.
         assert str(refused) in ("invalid API key", "")
         return
     if raw is None:
         return
-    with pytest.raises((verification.InvalidApiKey, verification.VerificationRateLimited)):
+    with pytest.raises((InvalidApiKey, VerificationRateLimited)):
         verification.authenticate_key(raw, client_address="203.0.113.9")
 
 

@@ -19,9 +19,11 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from apikeys import hashing, keys, rolling, services, verification
+from apikeys import hashing, key_use, keys, rolling, services
 from apikeys.authentication import ApiKeyAuthentication
-from apikeys.models import ApiKey, ApiKeyEvent, ApiKeyQuerySet
+from apikeys.lookup import lookup
+from apikeys.models import ApiKey, ApiKeyEvent
+from apikeys.status import ApiKeyQuerySet
 from clipia_console.lib import clock as app_clock
 from tests.support import MakeKey, bearer
 
@@ -113,7 +115,7 @@ def test_the_one_query_loads_what_the_request_path_reads(
     expected = ApiKey.objects.select_related("owner").get(pk=row.pk)
 
     with django_assert_num_queries(1):
-        loaded = verification.lookup(row.lookup_id)
+        loaded = lookup(row.lookup_id)
         assert loaded is not None
         fields = ("id", "owner_id", "lookup_id", "environment", "name", "scopes", "verifier")
         assert [getattr(loaded, name) for name in fields] == [
@@ -132,7 +134,7 @@ def test_fields_the_request_path_does_not_read_load_on_access(
     test_key: tuple[ApiKey, str], django_assert_num_queries: Any
 ) -> None:
     row, _ = test_key
-    loaded = verification.lookup(row.lookup_id)
+    loaded = lookup(row.lookup_id)
     assert loaded is not None
 
     email = row.owner.email
@@ -141,7 +143,7 @@ def test_fields_the_request_path_does_not_read_load_on_access(
 
 
 def test_an_unknown_lookup_id_loads_nothing(db: Any) -> None:
-    assert verification.lookup("000000000000") is None
+    assert lookup("000000000000") is None
 
 
 # Refused before the database.
@@ -414,7 +416,7 @@ def test_on_sqlite_noting_a_use_does_not_wait_for_the_write_lock(db: Any) -> Non
             return int(cursor.fetchone()[0])
 
     configured = busy_timeout()
-    with verification._without_lock_waits():
+    with key_use.without_lock_waits():
         during = busy_timeout()
 
     assert configured > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from apikeys import services
@@ -90,10 +91,10 @@ def test_a_bad_name_or_note_is_refused_with_its_field(
 ) -> None:
     api_key, _ = make_key(alice, name="kept")
 
-    with pytest.raises(services.InvalidKeyInput) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.update_name_and_note(api_key, name=name, note=note, actor=ACTOR)
 
-    assert (refused.value.field, refused.value.message) == (field, message)
+    assert refused.value.message_dict == {field: [message]}
     assert ApiKey.objects.get(pk=api_key.pk).name == "kept"
 
 
@@ -116,9 +117,9 @@ def test_a_request_limit_out_of_range_is_refused(
 ) -> None:
     api_key, _ = make_key(alice)
 
-    with pytest.raises(services.InvalidKeyInput) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.set_generation_rate_limit(api_key, limit, actor=ACTOR)
 
-    assert refused.value.field == "generation_rate_limit"
+    assert list(refused.value.message_dict) == ["generation_rate_limit"]
     assert ApiKey.objects.get(pk=api_key.pk).generation_rate_limit is None
     assert events(api_key, ApiKeyEvent.Kind.LIMIT_CHANGED) == []

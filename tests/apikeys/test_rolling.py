@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apikeys import rolling, services
+from apikeys.exceptions import CannotRoll
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.lib import clock as app_clock
 from tests.support import MakeKey, bearer
@@ -139,7 +140,7 @@ def test_a_revoked_or_expired_key_cannot_be_rolled(
     ApiKey.objects.filter(pk=expired.pk).update(expires_at=START - timedelta(seconds=1))
 
     for api_key in (revoked, expired):
-        with pytest.raises(rolling.CannotRoll):
+        with pytest.raises(CannotRoll):
             roll(api_key, timedelta(hours=1))
     assert not ApiKeyEvent.objects.filter(kind=ApiKeyEvent.Kind.ROLLED).exists()
 

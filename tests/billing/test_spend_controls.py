@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from apikeys import controls
+from apikeys.exceptions import KeyPaused
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from clipia_console.generations import services as generations
@@ -55,10 +56,9 @@ def test_a_pause_committed_after_authentication_still_stops_the_charge(
     stale = ApiKey.objects.get(pk=key.pk)  # what authentication read, before the pause
     controls.pause(key, actor=STAFF_COMMAND)
 
-    from clipia_console.billing import spending
     from clipia_console.generations.models import VideoModel
 
-    with pytest.raises(spending.KeyPaused):
+    with pytest.raises(KeyPaused):
         generations.create(
             api_key=stale, model=VideoModel.objects.get(pk=MOTION), prompt="x", params={}
         )

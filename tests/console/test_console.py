@@ -401,7 +401,7 @@ def test_a_revoked_key_frees_a_place_under_the_cap(
     console.post(revoke_url(old))
 
     assert create(console).status_code == 201
-    assert ApiKey.objects.active().filter(owner=alice).count() == 1
+    assert ApiKey.objects.usable().filter(owner=alice).count() == 1
 
 
 def test_creating_keys_is_rate_limited_per_user(

@@ -12,6 +12,7 @@ import html
 import json
 import re
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -342,7 +343,9 @@ def test_a_key_that_expires_between_page_and_post_is_refused_in_the_services_wor
 ) -> None:
     """The view checks first, but the service decides: its refusal is shown too."""
     api_key, _ = make_key(alice)
-    monkeypatch.setattr("clipia_console.staff.admin.roll.can_roll", lambda api_key: True)
+    # The view's clock still sees the key before its expiry; the service's does not.
+    before_expiry = SimpleNamespace(now=lambda: timezone.now() - timedelta(hours=2))
+    monkeypatch.setattr("clipia_console.staff.admin.roll.clock", before_expiry)
     ApiKey.objects.filter(pk=api_key.pk).update(expires_at=timezone.now() - timedelta(hours=1))
 
     response = staff_client.post(roll_page(api_key), {"grace": "1h"}, follow=True)

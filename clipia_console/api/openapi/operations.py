@@ -9,8 +9,8 @@ from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.views import APIView
 
+from apikeys.credentials import MAX_CREDENTIAL_LENGTH
 from apikeys.exposure import MAX_KEYS_PER_REPORT
-from apikeys.verification import MAX_CREDENTIAL_LENGTH
 from clipia_console.api.openapi.schema import (
     IDEMPOTENCY_KEY,
     TAG_ACCOUNT,

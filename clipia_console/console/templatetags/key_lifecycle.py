@@ -13,7 +13,8 @@ from typing import Final
 from django import template
 
 from apikeys import rolling
-from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from apikeys.models import ApiKey, ApiKeyEvent
+from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 
 register = template.Library()
@@ -39,11 +40,11 @@ class Lifecycle:
 def key_lifecycle(key: ApiKey) -> Lifecycle:
     now = clock.now()
     status = key.status_at(now)
-    is_usable = status in (KeyStatus.ACTIVE, KeyStatus.PAUSED)
+    is_usable = key.is_usable(now)
     expires_at = key.expires_at if is_usable else None
     return Lifecycle(
         status=status,
-        can_roll=is_usable,
+        can_roll=key.can_roll(now),
         will_expire=expires_at is not None,
         is_expiring_soon=expires_at is not None and expires_at - now <= EXPIRING_SOON,
         is_exposed=status == KeyStatus.REVOKED and _revoked_by_report(key),

@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from apikeys.models import SCOPES, KeyStatus, status_condition
+from apikeys.models import SCOPES
+from apikeys.status import KeyStatus, status_condition
 
 
 class StatusFilter(admin.SimpleListFilter):

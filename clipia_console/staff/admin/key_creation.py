@@ -1,7 +1,7 @@
 """Creating a key on a customer's behalf from the admin's "Add API key".
 
-The key is made by ``services.create_key`` (with its budget, by
-``billing.budget_settings``, in the same transaction) and shown once, on the response to
+The key is made by ``services.create_key`` (with its budget, which billing sets from the
+``key_created`` signal, in the same transaction) and shown once, on the response to
 the POST that creates it: not in a message, the session or a redirect, and ``no-store``.
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import services
+from apikeys.controls import KeyControls
+from apikeys.exceptions import KeyLifecycleError
 from apikeys.models import ApiKey
-from clipia_console.billing import budget_settings
 from clipia_console.lib import clock
 from clipia_console.staff.admin.key_display import expiry_text
 from clipia_console.staff.admin.key_forms import ApiKeyCreationForm
@@ -69,28 +69,23 @@ class KeyCreationMixin(KeyAdminBase):
     ) -> tuple[ApiKey, str] | None:
         """The key with its budget, or None with what was refused put on ``form``."""
         owner = form.cleaned_data["owner"]
+        budget, period = form.cleaned_data["budget"]
         try:
-            with transaction.atomic():  # the key with its budget, or nothing
-                api_key, raw_key = services.create_key(
-                    owner=owner,
-                    name=form.cleaned_data["name"],
-                    environment=form.cleaned_data["environment"],
-                    scopes=form.cleaned_data["scopes"],
-                    expires_at=form.expires_at(),
-                    actor=staff_actor(request, owner_id=owner.pk),
-                )
-                budget, period = form.cleaned_data["budget"]
-                if budget is not None:
-                    budget_settings.set_budget(
-                        api_key, budget, period, actor=staff_actor(request, owner_id=owner.pk)
-                    )
-        except services.InvalidKeyInput as exc:
-            form.add_error(form.field_for(exc.field), exc.message)
-            return None
-        except services.KeyLifecycleError as exc:
+            return services.create_key(
+                owner=owner,
+                name=form.cleaned_data["name"],
+                environment=form.cleaned_data["environment"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=form.expires_at(),
+                actor=staff_actor(request, owner_id=owner.pk),
+                controls=KeyControls(budget_credits=budget, budget_period=period),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(form.field_for(field), errors)
+        except KeyLifecycleError as exc:
             form.add_error(None, str(exc))
-            return None
-        return api_key, raw_key
+        return None
 
     @sensitive_variables("raw_key")
     def _key_created_page(

@@ -16,11 +16,11 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 
 from apikeys import rolling
-from apikeys.models import ApiKey, ApiKeyEvent, KeyStatus
+from apikeys.models import ApiKey, ApiKeyEvent
+from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 
 EXPOSED: Final = "Exposed — revoked after a public report"
-ACTIVE_OR_PAUSED: Final = (KeyStatus.ACTIVE, KeyStatus.PAUSED)
 # Keys expiring this soon are flagged in the list, as the console flags them.
 EXPIRES_SOON: Final = timedelta(days=7)
 
@@ -100,7 +100,7 @@ class KeyColumns:
         """The status, and when a key that still works expires (in bold within 7 days):
         one column rather than two, so that the list still fits 1440 px."""
         now = clock.now()
-        if api_key.expires_at is None or api_key.status_at(now) not in ACTIVE_OR_PAUSED:
+        if api_key.expires_at is None or not api_key.is_usable(now):
             return status_text(api_key)
         phrase = format_html("{}, {}", status_text(api_key), expiry_phrase(api_key, now))
         return format_html("<strong>{}</strong>", phrase) if expires_soon(api_key, now) else phrase

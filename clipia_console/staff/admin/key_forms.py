@@ -68,7 +68,7 @@ class ApiKeyCreationForm(CreateKeyForm):
         return expires_at
 
     def field_for(self, service_field: str) -> str | None:
-        """The field to show a services.InvalidKeyInput about ``service_field`` on."""
+        """The field to show create_key's ValidationError about ``service_field`` on."""
         if service_field == "expires_at":
             return "expires_on" if self.cleaned_data.get("expires") == "date" else "expires"
         return service_field if service_field in self.fields else None

@@ -25,7 +25,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from apikeys import rolling, services
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.models import ApiKey
+from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 from clipia_console.staff.admin.events import ApiKeyEventInline
 from clipia_console.staff.admin.filters import ScopeFilter, StatusFilter
@@ -33,7 +34,6 @@ from clipia_console.staff.admin.key_actions import KeyActionsMixin
 from clipia_console.staff.admin.key_creation import KeyCreationMixin
 from clipia_console.staff.admin.key_display import KeyColumns, with_exposure
 from clipia_console.staff.admin.key_forms import ApiKeyChangeForm
-from clipia_console.staff.admin.roll import can_roll
 from clipia_console.staff.admin.search import PastedKeySearchMixin
 from clipia_console.staff.admin.spend import SpendControlsMixin
 from clipia_console.staff.admin.support import staff_actor
@@ -156,7 +156,7 @@ class ApiKeyAdmin(
             is_revoked = api_key.status == KeyStatus.REVOKED
             may_change = self.has_change_permission(request, api_key)
             context["may_revoke"] = not is_revoked and may_change
-            context["may_roll"] = can_roll(api_key) and may_change
+            context["may_roll"] = api_key.can_roll(clock.now()) and may_change
             context["may_end_grace"] = may_change and rolling.previous_works(api_key, clock.now())
             if is_revoked:
                 context.update(show_save=False, show_save_and_continue=False)

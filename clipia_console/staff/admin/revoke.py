@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from apikeys import services
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.models import ApiKey
+from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 from clipia_console.staff.admin.support import admin_page, staff_actor
 

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
 from apikeys import rolling
-from apikeys.models import ApiKey, KeyStatus
+from apikeys.exceptions import CannotRoll
+from apikeys.models import ApiKey
 from clipia_console.lib import clock
 from clipia_console.staff.admin.key_display import secret_text
 from clipia_console.staff.admin.key_forms import RollForm
@@ -32,16 +33,12 @@ CANNOT_ROLL = "A revoked or expired key cannot be rolled. Create a new key."
 NO_GRACE = "The old secret of this key is not in a grace period: there is nothing to end."
 
 
-def can_roll(api_key: ApiKey) -> bool:
-    return api_key.status not in (KeyStatus.REVOKED, KeyStatus.EXPIRED)
-
-
 @sensitive_variables("raw_key")
 def roll_view(
     model_admin: ModelAdmin[ApiKey], request: HttpRequest, api_key: ApiKey
 ) -> HttpResponse:
     """GET: the grace to choose. POST: roll, and show the new key on this response only."""
-    if not can_roll(api_key):
+    if not api_key.can_roll(clock.now()):
         return _back(model_admin, request, api_key, CANNOT_ROLL, messages.ERROR)
     form = RollForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -51,7 +48,7 @@ def roll_view(
                 grace=form.grace_period(),
                 actor=staff_actor(request, owner_id=api_key.owner_id),
             )
-        except rolling.CannotRoll as exc:
+        except CannotRoll as exc:
             return _back(model_admin, request, api_key, str(exc), messages.ERROR)
         model_admin.log_change(request, api_key, "Rolled the key.")
         response = admin_page(

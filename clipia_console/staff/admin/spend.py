@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from apikeys import controls
+from apikeys.exceptions import InvalidSetting
 from apikeys.models import ApiKey
 from clipia_console.staff.admin.spend_forms import SpendControlsForm
 from clipia_console.staff.admin.support import admin_page, staff_actor
@@ -59,8 +60,8 @@ class SpendControlsMixin(KeyAdminBase):
             actor = staff_actor(request, owner_id=api_key.owner_id)
             try:
                 changed = form.apply(api_key, actor)
-            except controls.InvalidSetting as exc:
-                form.add_error(None, exc.message)
+            except InvalidSetting as exc:
+                form.add_error(None, exc)
             else:
                 if changed:
                     self.log_change(request, api_key, "Changed spend controls.")

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from apikeys import controls
-from apikeys.models import ApiKey, BudgetPeriod, KeyStatus
+from apikeys.models import ApiKey, BudgetPeriod
 from apikeys.services import Actor
+from apikeys.status import KeyStatus
 from clipia_console.billing import budget_settings
 from clipia_console.generations import catalog
 
@@ -56,9 +58,8 @@ class SpendControlsForm(forms.Form):
             data["models"] = controls.parse_models(models, catalog.model_ids())
             text = (data.get("allowed_ips") or "").replace("\n", ",")
             data["ips"] = controls.parse_ips(controls.comma_list(text or None))
-        except controls.InvalidSetting as exc:
-            field = exc.field if exc.field in self.fields else None
-            self.add_error(field, exc.message)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data
 
     def apply(self, api_key: ApiKey, actor: Actor) -> bool:

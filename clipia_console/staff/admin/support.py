@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from apikeys import services
-from clipia_console.lib.client_address import client_address
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -69,6 +68,4 @@ def staff_user(request: HttpRequest) -> AbstractBaseUser:
 
 def staff_actor(request: HttpRequest, *, owner_id: int) -> services.Actor:
     """The signed-in staff member acting on a customer's key, for its audit trail."""
-    return services.Actor.person(
-        staff_user(request), owner_id=owner_id, client_address=client_address(request)
-    )
+    return services.Actor.from_request(request, owner_id=owner_id)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apikeys import controls, services
+from apikeys.audit import Actor
+from apikeys.exceptions import KeyLifecycleError
 from apikeys.keys import Environment
 from apikeys.models import DEFAULT_SCOPES, BudgetPeriod
 from clipia_console.billing import budget_settings
@@ -48,44 +51,48 @@ class Command(BaseCommand):
             owner = User.objects.get(**{User.USERNAME_FIELD: options["user"]})
         except User.DoesNotExist:
             raise CommandError(f"No user {options['user']!r}.") from None
-        days = options["expires_in_days"]
-        if days is not None and not 1 <= days <= services.MAX_LIFETIME.days:
-            raise CommandError(f"--expires-in-days must be 1 to {services.MAX_LIFETIME.days}.")
-        expires_at = clock.now() + timedelta(days=days) if days is not None else None
-        try:
-            # Checked before the key exists, so a bad value creates nothing.
-            budget, period = budget_settings.parse_budget(
-                options["budget"], options["budget_period"]
-            )
-            models = controls.parse_models(
-                controls.comma_list(options["models"]), catalog.model_ids()
-            )
-            ips = controls.parse_ips(controls.comma_list(options["allowed_ips"]))
-        except controls.InvalidSetting as exc:
-            raise CommandError(exc.message) from None
-        if options["budget_period"] and budget is None:
-            raise CommandError("--budget-period needs --budget CREDITS.")
-        actor = services.Actor.command("createapikey")
+        key_controls = _controls(options)
         try:
             api_key, raw_key = services.create_key(
                 owner=owner,
                 name=options["name"] or "CLI key",
                 environment=options["env"],
                 scopes=[scope for scope in options["scopes"].split(",") if scope.strip()],
-                actor=actor,
-                expires_at=expires_at,
+                actor=Actor.command("createapikey"),
+                expires_at=_expires_at(options["expires_in_days"]),
+                controls=key_controls,
             )
-        except services.KeyLifecycleError as exc:
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        except KeyLifecycleError as exc:
             raise CommandError(str(exc)) from None
-        if budget is not None:
-            budget_settings.set_budget(api_key, budget, period, actor=actor)
-        controls.set_allowed_models(api_key, models, actor=actor)
-        controls.set_allowed_ips(api_key, ips, actor=actor)
         self.stderr.write(
             f"Created {api_key.environment} key {api_key.display_prefix}… "
             f"({api_key.name!r}, scopes: {api_key.scopes}) for {owner.get_username()}. "
             "Store it now; it will not be shown again."
         )
-        if budget is not None or models is not None or ips is not None:
+        if key_controls != services.NO_CONTROLS:
             self.stderr.write("\n".join(controls.summary(api_key)[2:]))
         self.stdout.write(raw_key)
+
+
+def _expires_at(days: int | None) -> datetime | None:
+    if days is not None and not 1 <= days <= services.MAX_LIFETIME.days:
+        raise CommandError(f"--expires-in-days must be 1 to {services.MAX_LIFETIME.days}.")
+    return clock.now() + timedelta(days=days) if days is not None else None
+
+
+def _controls(options: dict[str, Any]) -> controls.KeyControls:
+    """The controls asked for, checked before the key exists, so a bad value creates
+    nothing."""
+    try:
+        budget, period = budget_settings.parse_budget(options["budget"], options["budget_period"])
+        models = controls.parse_models(controls.comma_list(options["models"]), catalog.model_ids())
+        ips = controls.parse_ips(controls.comma_list(options["allowed_ips"]))
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from None
+    if options["budget_period"] and budget is None:
+        raise CommandError("--budget-period needs --budget CREDITS.")
+    return controls.KeyControls(
+        budget_credits=budget, budget_period=period, allowed_models=models, allowed_ips=ips
+    )

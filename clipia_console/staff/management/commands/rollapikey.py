@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apikeys import rolling, services
+from apikeys.exceptions import CannotRoll
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 grace=timedelta(minutes=minutes),
                 actor=services.Actor.command("rollapikey"),
             )
-        except rolling.CannotRoll as exc:
+        except CannotRoll as exc:
             raise CommandError(str(exc)) from None
         until = (
             f"until {api_key.previous_expires_at:%Y-%m-%d %H:%M:%S %Z}"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apikeys import controls, services
@@ -60,6 +61,6 @@ class Command(BaseCommand):
                 controls.pause(api_key, actor=actor)
             if options["resume"]:
                 controls.resume(api_key, actor=actor)
-        except controls.InvalidSetting as exc:
-            raise CommandError(exc.message) from None
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write("\n".join(controls.summary(api_key)))
