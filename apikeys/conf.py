@@ -9,8 +9,6 @@ works in tests.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 
 
@@ -84,58 +82,3 @@ class Settings:
 
 
 conf = Settings()
-
-
-# Transitional, until clipia_console.lib and .accounts read their own typed settings
-# (another branch of the house issue): settings.py still writes these defaults into the
-# settings module, and lib/accounts still read their entries through ``get``. The lead
-# removes both at merge; nothing in apikeys reads them.
-DEFAULTS: dict[str, Any] = {
-    "APIKEYS_ARGON2_TIME_COST": 2,
-    "APIKEYS_ARGON2_MEMORY_COST_KIB": 19 * 1024,
-    "APIKEYS_ARGON2_PARALLELISM": 1,
-    "APIKEYS_PEPPER": None,
-    "APIKEYS_PEPPER_FALLBACKS": None,
-    "APIKEYS_MAX_ACTIVE_KEYS": 25,
-    "APIKEYS_LAST_USED_RESOLUTION_SECONDS": 60,
-    # Argon2id verifications allowed per window, per key id and per client address, for
-    # the rare key whose verifier must be re-derived (stored before verifiers existed, or
-    # under a pepper no longer configured); past that, 429 rate_limited. Keys with a
-    # current verifier never reach this limit: wrong secrets cost them one HMAC.
-    "APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY": 10,
-    "APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS": 30,
-    "APIKEYS_SLOW_VERIFY_WINDOW_SECONDS": 60,
-    # An address that verified a key this recently is let past that key id's full bucket
-    # (still within its own per-address limit), for the Argon2id path above.
-    "APIKEYS_VERIFIED_ADDRESS_SECONDS": 24 * 60 * 60,
-    "APIKEYS_CONSOLE_CREATE_LIMIT": 20,
-    "APIKEYS_CONSOLE_REVOKE_LIMIT": 60,
-    "APIKEYS_CONSOLE_WINDOW_SECONDS": 600,
-    # Failed sign-ins, to the console and to the admin alike, per username (slows guessing
-    # one account's password from many addresses) and per client address (slows one
-    # address trying many accounts; IPv6 per /64). The username limit is the lower one;
-    # once either is used up every attempt, right password or not, is refused with 429
-    # before any password is checked, so guessing learns nothing.
-    "APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME": 10,
-    "APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS": 30,
-    "APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS": 900,
-    "APIKEYS_EXPOSURE_REPORTS_PER_ADDRESS": 60,
-    "APIKEYS_EXPOSURE_REPORT_WINDOW_SECONDS": 3600,
-    # Creating a live key, rolling a key or raising a budget asks for the password again
-    # when the session signed in (or last confirmed) longer ago than this.
-    "APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS": 15 * 60,
-    # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
-    # client address (0: use REMOTE_ADDR only).
-    "APIKEYS_NUM_PROXIES": 0,
-    # After an error or timeout of the rate limits' cache (Redis down or hung), each process
-    # counts in process for this long before it tries the cache again: a hung Redis then
-    # costs a socket timeout once per period, not on every cache call of every request.
-    "APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS": 30,
-}
-
-
-def get(name: str) -> Any:
-    """Transitional (see DEFAULTS): the untyped reads of settings whose home is moving to
-    lib and accounts (client address, rate limits, sign-in, re-authentication, which the
-    console's confirmation page also reads)."""
-    return getattr(settings, name, DEFAULTS[name])

@@ -37,9 +37,9 @@ from apikeys.models import NAME_MAX_LENGTH, ApiKey, ApiKeyEvent
 from apikeys.status import ApiKeyQuerySet
 from clipia_console.accounts import sudo
 from clipia_console.billing.credits import balance_of
-from clipia_console.console.forms import CreateKeyForm, typed_fields
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.console.templatetags.console import RESUME_REVOKE
+from clipia_console.keyforms.create import CreateKeyForm, typed_fields
 from clipia_console.lib import form_tokens, ratelimit
 from clipia_console.lib.ratelimit import too_many_message, with_retry_after
 

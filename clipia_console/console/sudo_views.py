@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 
-from apikeys import conf
 from clipia_console.accounts import sudo
+from clipia_console.accounts.conf import conf
 from clipia_console.lib.ratelimit import with_retry_after
 
 # Never carried through: Django's own token (the page makes a fresh one) and the password.
@@ -56,7 +56,7 @@ def _ask(
         "cancel_url": cancel_url,
         "carried": carried,
         "error": error,
-        "minutes": int(conf.get("APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS")) // 60,
+        "minutes": conf.APIKEYS_CONFIRM_PASSWORD_AFTER_SECONDS // 60,
         "password_field": sudo.PASSWORD_FIELD,
         "post_url": request.get_full_path(),
         "tab": "api_keys",

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince, timeuntil
 
 from apikeys.models import ApiKeyEvent
-from clipia_console.console.forms import SCOPE_HELP
+from clipia_console.keyforms.create import SCOPE_HELP
 from clipia_console.lib import clock
 
 register = template.Library()

@@ -17,8 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from apikeys import rolling, services
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
-from clipia_console.console.forms import CreateKeyForm
 from clipia_console.generations import request_limits
+from clipia_console.keyforms.create import CreateKeyForm
 
 EXPIRY_DATE_HELP = (
     "With “On a date”: the key works until the end of that day (UTC), at most a year ahead."
@@ -55,7 +55,7 @@ class ApiKeyCreationForm(CreateKeyForm):
         owner.widget = AutocompleteSelect(ApiKey._meta.get_field("owner"), admin_site)
         owner.widget.choices = owner.choices
         self.fields["name"].help_text = "A label the customer will recognise."
-        # The console's expiry rule (lifecycle_forms.ExpiryForm), with the admin's words.
+        # The console's expiry rule (keyforms.expiry.ExpiryForm), with the admin's words.
         self.fields["expires"].label = "Expires"
         self.fields["expires_on"].label = "Expiry date"
         self.fields["expires_on"].help_text = EXPIRY_DATE_HELP

@@ -1,6 +1,6 @@
-"""The form for a new key's name, environment and scopes, as the console asks for them (the
-admin's form adds an owner). It checks what a browser can get wrong; the rules themselves
-(name length, environments, scopes, the active-key cap) live in
+"""The form for a new key's name, environment, scopes, expiry and budget, as the console
+asks for them (the admin's form adds an owner). It checks what a browser can get wrong;
+the rules themselves (name length, environments, scopes, the active-key cap) live in
 apikeys.services.create_key, whose errors the views put back on these fields."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.http import QueryDict
 from apikeys import services
 from apikeys.models import NAME_MAX_LENGTH, SCOPES, BudgetPeriod
 from clipia_console.billing import budget_settings
-from clipia_console.console.lifecycle_forms import EXPIRY_CHOICES, ExpiryForm
+from clipia_console.keyforms.expiry import EXPIRY_CHOICES, ExpiryForm
 
 # Test first: a new integration should start in the sandbox, where nothing is charged.
 ENVIRONMENT_CHOICES = (("test", "Test"), ("live", "Live"))
