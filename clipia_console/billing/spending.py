@@ -55,32 +55,7 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
     inside the charging transaction. Updates ``api_key``'s budget fields to the row's."""
     for _ in range(2):
         start = budgets.current_window(api_key, now)
-        # A window never moves backwards: a row already in this window, or in one that
-        # started at most budgets.CLOCK_SKEW after this charge's clock (it read the clock
-        # before it waited for the row's lock, or its host's clock is behind another's),
-        # counts there; only an older window restarts at 0.
-        current = Q(
-            budget_window_start__gte=start,
-            budget_window_start__lte=now + budgets.CLOCK_SKEW,
-        )
-        fits = (
-            Q(budget_credits__isnull=True)
-            | (current & Q(budget_spent__lte=F("budget_credits") - cost))
-            | (~current & Q(budget_credits__gte=cost))
-        )
-        active = status_condition(KeyStatus.ACTIVE, now=now)
-        updated = (
-            ApiKey.objects.filter(active, fits, pk=api_key.pk, budget_period=api_key.budget_period)
-            .order_by()
-            .update(
-                budget_window_start=Case(
-                    When(current, then=F("budget_window_start")), default=Value(start)
-                ),
-                budget_spent=Case(
-                    When(current, then=F("budget_spent") + cost), default=Value(cost)
-                ),
-            )
-        )
+        updated = _count(api_key, cost, now, start)
         _reload(api_key)
         if updated:
             # Either the row's window already had after - cost, or a new one started at 0.
@@ -96,6 +71,32 @@ def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
             raise BudgetExceeded
         # The period changed under us (the owner edited the budget): try once more with it.
     raise BudgetExceeded
+
+
+def _count(api_key: ApiKey, cost: int, now: datetime, start: datetime) -> int:
+    """The conditional UPDATE: 1 if the key row, still active, took ``cost`` into the
+    window starting at ``start`` (or the row's later one), else 0."""
+    # A window never moves backwards: a row already in this window, or in one that
+    # started at most budgets.CLOCK_SKEW after this charge's clock (it read the clock
+    # before it waited for the row's lock, or its host's clock is behind another's),
+    # counts there; only an older window restarts at 0.
+    current = Q(budget_window_start__gte=start, budget_window_start__lte=now + budgets.CLOCK_SKEW)
+    fits = (
+        Q(budget_credits__isnull=True)
+        | (current & Q(budget_spent__lte=F("budget_credits") - cost))
+        | (~current & Q(budget_credits__gte=cost))
+    )
+    active = status_condition(KeyStatus.ACTIVE, now=now)
+    return (
+        ApiKey.objects.filter(active, fits, pk=api_key.pk, budget_period=api_key.budget_period)
+        .order_by()
+        .update(
+            budget_window_start=Case(
+                When(current, then=F("budget_window_start")), default=Value(start)
+            ),
+            budget_spent=Case(When(current, then=F("budget_spent") + cost), default=Value(cost)),
+        )
+    )
 
 
 def keep(api_key: ApiKey, spent: Spent) -> None:
