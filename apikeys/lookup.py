@@ -34,6 +34,7 @@ KEY_FIELDS: Final = (
     "previous_verifier",
     "previous_expires_at",
     "previous_last_used_at",
+    "previous_quiet_after",
     # Spend controls (clipia_console.billing): the headers, /v1/key and the address check
     # read them from this same row.
     "created_at",

@@ -64,13 +64,18 @@ class ApiKey(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     # Rolling: the key keeps its row and lookup id and gets a new secret; the secret it had
-    # before keeps working in these fields until previous_expires_at, or sooner once the
-    # new secret is in use and the old one has gone quiet (apikeys.rolling).
+    # before keeps working in these fields until previous_expires_at, or, only if the
+    # owner chose so when rolling, sooner once the new secret is in use and the old one has
+    # been silent for previous_quiet_after (apikeys.rolling).
     rolled_at = models.DateTimeField(null=True, blank=True, editable=False)
     previous_hashed_key = models.CharField(max_length=200, blank=True, editable=False)
     previous_verifier = models.CharField(max_length=100, blank=True, editable=False)
     previous_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     previous_last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_quiet_after = models.DurationField(null=True, blank=True, editable=False)
+    # When the last old secret stopped working, and why: the console's note for a day after.
+    secret_retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    secret_retired_reason = models.CharField(max_length=100, blank=True, editable=False)
     # Valid generation requests (POST /v1/models/{model}) per minute that staff allow this
     # key; empty: the environment's default (clipia_console.generations.request_limits).
     generation_rate_limit = models.PositiveIntegerField(

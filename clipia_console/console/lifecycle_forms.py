@@ -12,6 +12,7 @@ from django import forms
 
 from apikeys import rolling, services
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
+from clipia_console.keyforms.roll import early_end_field, quiet_after
 from clipia_console.lib import clock
 
 
@@ -36,9 +37,15 @@ class RollForm(forms.Form):
             (name, _grace_label(name, api_key, clock.now())) for name in rolling.GRACE_PERIODS
         ]
 
+    early_end = early_end_field()
+
     @property
     def chosen_grace(self) -> timedelta:
         return rolling.GRACE_PERIODS[self.cleaned_data["grace"]]
+
+    @property
+    def chosen_quiet_after(self) -> timedelta | None:
+        return quiet_after(self.cleaned_data.get("early_end"))
 
 
 def _grace_label(name: str, api_key: ApiKey, now: datetime) -> str:

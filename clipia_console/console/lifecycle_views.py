@@ -35,7 +35,6 @@ from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.lib import clock, form_tokens
 
 CANNOT_ROLL_STATUS = 409
-QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds()) // 60
 ROLLED_ALREADY = (
     "This form was already used — the key was rolled and its new key shown once. "
     "Roll again below only if you need another new key."
@@ -60,7 +59,6 @@ def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
         key=api_key,
         form=form,
         form_token=form_tokens.new(),
-        quiet_minutes=QUIET_MINUTES,
         in_grace=rolling.previous_works(api_key, clock.now()),
     )
     if not api_key.can_roll(clock.now()):
@@ -89,7 +87,12 @@ def _roll(
         context["alert"] = ROLLED_ALREADY
         return _render_roll(request, context, status=409)
     try:
-        api_key, raw_key = rolling.roll_key(api_key, grace=form.chosen_grace, actor=_actor(request))
+        api_key, raw_key = rolling.roll_key(
+            api_key,
+            grace=form.chosen_grace,
+            quiet_after=form.chosen_quiet_after,
+            actor=_actor(request),
+        )
     except CannotRoll as exc:
         form_tokens.release(token)
         context["error"] = str(exc)

@@ -24,6 +24,7 @@ EXPIRY_WARNINGS: Final = (
     (timedelta(days=1), "expires_in_1_day"),
 )
 EXPOSED: Final = "exposed"
+OLD_SECRET_RETIRED: Final = "old_secret_retired"
 # The audit events that retire a reported credential: the key itself, or its old secret.
 _RETIRED_BY_A_REPORT: Final[dict[str, str]] = {
     ApiKeyEvent.Kind.REVOKED: "the key",
@@ -46,7 +47,11 @@ def send_expiry_warnings(now: datetime | None = None) -> int:
 
 
 def on_key_event(sender: Any, *, event: ApiKeyEvent, **kwargs: Any) -> None:
-    """``key_event`` receiver: tell the owner when a public report retired a credential."""
+    """``key_event`` receiver: tell the owner when a public report retired a credential,
+    and when a rolled key's old secret stopped working for any other reason."""
+    if event.kind == ApiKeyEvent.Kind.SECRET_RETIRED and event.reason != rolling.EXPOSED:
+        _tell_old_secret_retired(event)
+        return
     which = _RETIRED_BY_A_REPORT.get(event.kind)
     if which is None or event.reason != rolling.EXPOSED:
         return
@@ -60,6 +65,19 @@ def on_key_event(sender: Any, *, event: ApiKeyEvent, **kwargs: Any) -> None:
         "one in a secrets manager, never in code or a public place.\n"
     )
     sending.claim(api_key, EXPOSED, event.created_at, subject, body)
+
+
+def _tell_old_secret_retired(event: ApiKeyEvent) -> None:
+    api_key = event.api_key
+    subject = f"The old secret of your Clipia API key “{api_key.name}” stopped working"
+    body = (
+        f"The old secret of your {api_key.environment} API key “{api_key.name}” "
+        f"({api_key.display_prefix}…), kept after you rolled it, stopped working "
+        f"({event.reason}). Requests with it now fail with 401; the key's new secret keeps "
+        "working.\n\n"
+        "If something still used the old secret, give it the new key.\n"
+    )
+    sending.claim(api_key, OLD_SECRET_RETIRED, event.created_at, subject, body)
 
 
 def _expiry_message(api_key: ApiKey, expires_at: datetime) -> tuple[str, str]:

@@ -78,22 +78,69 @@ def test_the_old_secret_works_through_its_grace_and_not_after(
     assert (during, after) == (200, 401)
 
 
-def test_the_old_secret_retires_once_the_new_one_is_used_and_it_went_quiet(
+def roll_ending_early(api_key: ApiKey, grace: timedelta, silent: timedelta) -> str:
+    _, raw = rolling.roll_key(
+        api_key, grace=grace, quiet_after=silent, actor=services.Actor.command("tests")
+    )
+    return raw
+
+
+@pytest.mark.parametrize("grace", [timedelta(days=7), timedelta(hours=24)])
+def test_an_hourly_client_keeps_the_old_secret_until_the_deadline_chosen(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any, grace: timedelta
+) -> None:
+    """Issue 17: with the new secret in use, the old one retired after 15 quiet minutes,
+    long before the deadline the row promised. By default it works until the deadline."""
+    row, old = test_key
+    new = roll(row, grace)
+    assert api.get(ACCOUNT, **bearer(new)).status_code == 200  # the panel's "Try it"
+
+    answers = set()
+    for hour in range(1, int(grace.total_seconds() // 3600)):
+        clock(timedelta(hours=hour, minutes=1))
+        assert api.get(ACCOUNT, **bearer(new)).status_code == 200
+        answers.add(api.get(ACCOUNT, **bearer(old)).status_code)
+    clock(grace)
+    after = api.get(ACCOUNT, **bearer(old)).status_code
+
+    assert (answers, after) == ({200}, 401)
+
+
+def test_an_opted_in_early_end_retires_the_old_secret_once_silent_that_long(
     api: Client, test_key: tuple[ApiKey, str], clock: Any
 ) -> None:
     row, old = test_key
-    new = roll(row, timedelta(days=7))
+    new = roll_ending_early(row, timedelta(days=7), timedelta(hours=1))
     assert api.get(ACCOUNT, **bearer(old)).status_code == 200  # still deployed somewhere
 
     clock(timedelta(minutes=5))
     assert api.get(ACCOUNT, **bearer(new)).status_code == 200  # the new one is live
-    clock(timedelta(minutes=14, seconds=59))
+    clock(timedelta(minutes=59, seconds=59))
     still = api.get(ACCOUNT, **bearer(old)).status_code
-    clock(timedelta(minutes=30))
-    quiet = api.get(ACCOUNT, **bearer(old)).status_code
+    clock(timedelta(hours=2, minutes=1))
+    silent = api.get(ACCOUNT, **bearer(old)).status_code
 
-    assert (still, quiet) == (200, 401)
+    assert (still, silent) == (200, 401)
     assert api.get(ACCOUNT, **bearer(new)).status_code == 200
+
+
+def test_an_early_end_is_never_shorter_than_an_hour(test_key: tuple[ApiKey, str]) -> None:
+    row, _ = test_key
+    with pytest.raises(ValueError, match="an hour or more"):
+        roll_ending_early(row, timedelta(days=7), timedelta(minutes=15))
+
+
+def test_right_after_a_roll_the_old_secret_was_last_used_when_the_key_was(
+    api: Client, test_key: tuple[ApiKey, str], clock: Any
+) -> None:
+    row, old = test_key
+    assert api.get(ACCOUNT, **bearer(old)).status_code == 200
+    clock(timedelta(hours=3))
+
+    roll(row, timedelta(days=7))
+
+    row.refresh_from_db()
+    assert row.previous_last_used_at == START
 
 
 def test_the_grace_never_outlives_the_key(
@@ -197,6 +244,31 @@ def test_rollapikey_refuses_a_grace_past_seven_days(test_key: tuple[ApiKey, str]
 
     with pytest.raises(CommandError, match="7 days"):
         call_command("rollapikey", row.display_prefix, "--grace-minutes", "10081")
+
+
+def test_rollapikey_ends_the_grace_early_only_when_asked_and_never_under_an_hour(
+    test_key: tuple[ApiKey, str],
+) -> None:
+    row, _ = test_key
+    with pytest.raises(CommandError, match="60 or more"):
+        call_command("rollapikey", row.display_prefix, "--end-early-after-silent-minutes", "15")
+    call_command("rollapikey", row.display_prefix, stdout=StringIO(), stderr=StringIO())
+    row.refresh_from_db()
+    assert row.previous_quiet_after is None
+
+    call_command(
+        "rollapikey",
+        row.display_prefix,
+        "--grace-minutes",
+        "1440",
+        "--end-early-after-silent-minutes",
+        "60",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+
+    row.refresh_from_db()
+    assert row.previous_quiet_after == timedelta(hours=1)
 
 
 @pytest.mark.services

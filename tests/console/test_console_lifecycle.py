@@ -255,6 +255,51 @@ def test_a_rolled_key_in_its_grace_shows_when_its_old_secret_was_last_used(
     assert "End grace now" in text_of(response)
 
 
+def test_when_the_old_secret_retires_the_row_says_so_for_a_day_and_the_owner_is_told(
+    console: Client,
+    test_key: tuple[ApiKey, str],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 17: the row said only "Active" once the old secret had stopped, with no
+    trace and no e-mail."""
+    from django.core import mail
+    from django.core.management import call_command
+
+    row, old_key = test_key
+    rolling.roll_key(row, grace=timedelta(hours=1), actor=OWNER)
+    deadline = timezone.now() + timedelta(hours=1)
+
+    move_clock(monkeypatch, deadline + timedelta(minutes=5))
+    assert v1_account(old_key) == 401
+    before_the_job = text_of(console.get(KEYS_URL))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendkeynotices", stdout=None)
+    after_the_job = text_of(console.get(KEYS_URL))
+    move_clock(monkeypatch, deadline + timedelta(hours=25))
+    next_day = text_of(console.get(KEYS_URL))
+
+    note = "Old secret retired 5 minutes ago — grace ended"
+    assert note in before_the_job and note in after_the_job
+    assert "Old secret retired" not in next_day
+    assert [message.subject for message in mail.outbox] == [
+        "The old secret of your Clipia API key “alice test” stopped working"
+    ]
+    assert "(grace ended)" in mail.outbox[0].body
+    assert row.events.filter(kind=ApiKeyEvent.Kind.SECRET_RETIRED, reason="grace ended").exists()
+
+
+def test_a_roll_that_ends_early_says_so_in_the_row(
+    console: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, _ = test_key
+    rolling.roll_key(row, grace=timedelta(days=7), quiet_after=timedelta(hours=24), actor=OWNER)
+
+    page = text_of(console.get(KEYS_URL))
+
+    assert "or once it has been silent for 24 hours after the new one is in use" in page
+
+
 # Rolling
 
 
@@ -310,6 +355,25 @@ def test_rolling_shows_the_new_key_once_and_keeps_the_old_one_for_its_grace(
     assert new_key not in caplog.text
     assert not FULL_KEY.search(console.get(roll_url(row)).content.decode())
     assert not FULL_KEY.search(console.get(KEYS_URL).content.decode())
+
+
+def test_the_roll_form_offers_an_early_end_off_by_default_and_states_the_one_chosen(
+    console: Client, test_key: tuple[ApiKey, str]
+) -> None:
+    row, _ = test_key
+    form = console.get(roll_url(row)).content.decode()
+    assert re.search(r'name="early_end" value=""[^>]*checked', form)
+
+    response = console.post(
+        roll_url(row), {"form_token": token(), "grace": "7d", "early_end": "1h"}
+    )
+
+    row.refresh_from_db()
+    assert row.previous_quiet_after == timedelta(hours=1)
+    assert (
+        "or sooner once the new one is in use and the old one has been silent for 1 hour, "
+        "as you chose" in text_of(response)
+    )
 
 
 def test_rolling_with_no_grace_retires_the_old_secret_at_once(

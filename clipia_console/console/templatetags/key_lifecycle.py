@@ -34,6 +34,8 @@ class Lifecycle:
     is_in_grace: bool
     # When a public report retired the old secret of this key's latest roll, if one did.
     old_secret_exposed_at: datetime | None
+    # When and why the old secret stopped working, for a day after (rolling.retired_note).
+    old_secret_retired: tuple[datetime, str] | None
 
 
 @register.simple_tag
@@ -50,7 +52,15 @@ def key_lifecycle(key: ApiKey) -> Lifecycle:
         is_exposed=status == KeyStatus.REVOKED and _revoked_by_report(key),
         is_in_grace=is_usable and rolling.previous_works(key, now),
         old_secret_exposed_at=_old_secret_exposed_at(key) if is_usable else None,
+        old_secret_retired=rolling.retired_note(key, now) if is_usable else None,
     )
+
+
+@register.filter
+def grace_span(value: timedelta) -> str:
+    """An early end's silence, as the roll form offered it: "1 hour", "24 hours"."""
+    hours = int(value.total_seconds() // 3600)
+    return "1 hour" if hours == 1 else f"{hours} hours"
 
 
 def _old_secret_exposed_at(key: ApiKey) -> datetime | None:

@@ -19,11 +19,11 @@ from apikeys import rolling, services
 from apikeys.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, ApiKey
 from clipia_console.generations import request_limits
 from clipia_console.keyforms.create import CreateKeyForm
+from clipia_console.keyforms.roll import early_end_field, quiet_after
 
 EXPIRY_DATE_HELP = (
     "With “On a date”: the key works until the end of that day (UTC), at most a year ahead."
 )
-_QUIET_MINUTES = int(rolling.QUIET_AFTER.total_seconds() // 60)
 
 if TYPE_CHECKING:
     KeyModelForm = forms.ModelForm[ApiKey]
@@ -122,16 +122,21 @@ class RollForm(forms.Form):
         initial="24h",
         widget=forms.RadioSelect,
         label="Grace for the old secret",
-        help_text="Never past the key's expiry. It retires sooner by itself once the new "
-        f"secret is in use and the old one has been silent for {_QUIET_MINUTES} minutes.",
+        help_text="Never past the key's expiry, and never sooner unless you choose an "
+        "early end below.",
         error_messages={
             "required": "Choose how long the old secret keeps working.",
             "invalid_choice": "Choose how long the old secret keeps working.",
         },
     )
 
+    early_end = early_end_field()
+
     def grace_period(self) -> timedelta:
         return rolling.GRACE_PERIODS[self.cleaned_data["grace"]]
+
+    def quiet_after(self) -> timedelta | None:
+        return quiet_after(self.cleaned_data.get("early_end"))
 
 
 def user_by_username_or_email(value: str, *, active_only: bool) -> AbstractBaseUser:

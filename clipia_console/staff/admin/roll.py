@@ -46,6 +46,7 @@ def roll_view(
             api_key, raw_key = rolling.roll_key(
                 api_key,
                 grace=form.grace_period(),
+                quiet_after=form.quiet_after(),
                 actor=staff_actor(request, owner_id=api_key.owner_id),
             )
         except CannotRoll as exc:

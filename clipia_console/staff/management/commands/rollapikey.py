@@ -23,11 +23,22 @@ class Command(BaseCommand):
             default=60,
             help="how long the old secret keeps working, 0 to 10080 (7 days); default 60",
         )
+        parser.add_argument(
+            "--end-early-after-silent-minutes",
+            type=int,
+            default=None,
+            metavar="MINUTES",
+            help="opt in to ending the grace sooner, once the new secret is in use and the old "
+            "one has been silent this long (60 or more); by default it ends only at its end",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         minutes = options["grace_minutes"]
         if not 0 <= minutes <= rolling.MAX_GRACE.total_seconds() // 60:
             raise CommandError("--grace-minutes must be 0 to 10080 (7 days).")
+        silent = options["end_early_after_silent_minutes"]
+        if silent is not None and silent < rolling.MIN_QUIET.total_seconds() // 60:
+            raise CommandError("--end-early-after-silent-minutes must be 60 or more.")
         api_key = services.find_by_prefix(options["prefix"])
         if api_key is None:
             raise CommandError("No API key with that prefix.")
@@ -35,6 +46,7 @@ class Command(BaseCommand):
             api_key, raw_key = rolling.roll_key(
                 api_key,
                 grace=timedelta(minutes=minutes),
+                quiet_after=None if silent is None else timedelta(minutes=silent),
                 actor=services.Actor.command("rollapikey"),
             )
         except CannotRoll as exc:
