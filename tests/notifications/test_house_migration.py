@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from clipia_console.billing.models import LedgerEntry, UsageDay
 from clipia_console.generations.models import Generation
@@ -99,3 +100,84 @@ def test_every_notice_generation_and_ledger_row_survives_the_house_migrations() 
     ]
     assert credits.ledger_sum(ids["user"]) == credits.balance_of(ids["user"]) == 80
     assert UsageDay.objects.get().credits == 20
+
+
+def usage_rows(apps: Any) -> dict[str, Any]:
+    """A key with one live generation that the usage totals already count."""
+    user = apps.get_model("auth", "User").objects.create(username="olduser", email="o@x.io")
+    key = apps.get_model("apikeys", "ApiKey").objects.create(
+        owner_id=user.pk, name="old", environment="live", lookup_id="a" * 12
+    )
+    apps.get_model("generations", "VideoModel").objects.get_or_create(
+        id="clipia/old-v1", defaults={"name": "Old", "description": "", "price_credits": 20}
+    )
+    apps.get_model("generations", "Generation").objects.create(
+        owner_id=user.pk,
+        api_key_id=key.pk,
+        environment="live",
+        model_id="clipia/old-v1",
+        prompt="counted",
+        cost=20,
+    )
+    apps.get_model("billing", "UsageDay").objects.create(
+        api_key_id=key.pk,
+        owner_id=user.pk,
+        environment="live",
+        day=date(2026, 6, 1),
+        model_id="clipia/old-v1",
+        generations=1,
+        credits=20,
+    )
+    return {"user": user.pk, "key": key.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generations_from_before_usage_totals_are_added_to_them_once() -> None:
+    """Issue 18: after the upgrade that added usage totals, a budget recounted from them
+    ignored what the key had spent before (the totals started empty)."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    before = [
+        ("generations", "0001_move_from_api"),
+        ("billing", "0004_delete_budgetnotice"),
+        ("apikeys", "0010_delete_keynotice"),
+    ]
+    executor.migrate(before)
+    old = MigrationExecutor(connection).loader.project_state(before).apps
+    ids = usage_rows(old)  # a live generation charged 20, already in the totals
+    early = datetime(2020, 1, 2, 10, 0, tzinfo=UTC)  # before the totals were kept
+    generations = old.get_model("generations", "Generation").objects
+    test_key = old.get_model("apikeys", "ApiKey").objects.create(
+        owner_id=ids["user"], name="sandbox", environment="test", lookup_id="b" * 12
+    )
+    for key, environment, status, cost in [
+        (ids["key"], "live", "succeeded", 20),
+        (test_key.pk, "test", "failed", 0),
+    ]:
+        generations.create(
+            owner_id=ids["user"],
+            api_key_id=key,
+            environment=environment,
+            model_id="clipia/old-v1",
+            prompt="early",
+            cost=cost,
+            status=status,
+            created_at=early,
+        )
+    old.get_model("apikeys", "ApiKey").objects.filter(pk=ids["key"]).update(
+        budget_credits=100, budget_period="total", budget_window_start=early, budget_spent=20
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)
+
+    by_day = UsageDay.objects.order_by("day", "environment").values_list(
+        "day", "environment", "generations", "credits"
+    )
+    assert list(by_day) == [
+        (date(2020, 1, 2), "live", 1, 20),
+        (date(2020, 1, 2), "test", 1, 0),  # failed in the sandbox: its cost given back
+        (date(2026, 6, 1), "live", 1, 20),  # kept by the charge: not counted twice
+    ]
+    assert ApiKey.objects.get(pk=ids["key"]).budget_spent == 40
