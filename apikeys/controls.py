@@ -190,7 +190,7 @@ def summary(api_key: ApiKey) -> list[str]:
     else:
         budget = f"{api_key.budget_credits} credits per {api_key.budget_period}"
     return [
-        f"key: {api_key.display_prefix}… ({api_key.name})",
+        f"key: {api_key.display_prefix}… ({api_key.name!r})",  # !r: no raw control characters
         f"status: {api_key.status}",
         f"budget: {budget}",
         "models: " + (", ".join(api_key.allowed_models) if api_key.allowed_models else "all"),

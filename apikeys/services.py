@@ -7,9 +7,10 @@ apikeys.verification.)"""
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 # say the same for what they catch first.
 NAME_MISSING = "Give the key a name."
 NAME_TOO_LONG = f"Key names are at most {NAME_MAX_LENGTH} characters."
+NAME_ONE_LINE = "A key name is one line of text, without tabs or other control characters."
 ENVIRONMENT_INVALID = "Choose the live or the test environment."
 SCOPES_MISSING = "Choose at least one scope."
 SCOPES_ALLOWED = "The allowed scopes are exactly " + " and ".join(SCOPES) + "."
@@ -98,15 +100,29 @@ def create_key(
     return api_key, raw_key
 
 
-def _checked(
-    name: str, environment: str, scopes: Iterable[str], expires_at: datetime | None
-) -> tuple[str, keys.Environment, str]:
-    """A new key's name, environment and scope string, or ValidationError."""
+def checked_name(name: str) -> str:
+    """A key's name, trimmed, or ValidationError: one line of at most NAME_MAX_LENGTH
+    characters. Names go into e-mail subjects and staff terminals, where a line break or
+    a control character breaks the one and garbles the other."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": NAME_MISSING})
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError({"name": NAME_TOO_LONG})
+    if any(unicodedata.category(char) in _NOT_IN_A_NAME for char in name):
+        raise ValidationError({"name": NAME_ONE_LINE})
+    return name
+
+
+# Control characters (line breaks, tabs, escapes) and line/paragraph separators.
+_NOT_IN_A_NAME: Final = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _checked(
+    name: str, environment: str, scopes: Iterable[str], expires_at: datetime | None
+) -> tuple[str, keys.Environment, str]:
+    """A new key's name, environment and scope string, or ValidationError."""
+    name = checked_name(name)
     chosen_environment = keys.environment_of(environment)
     if chosen_environment is None:
         raise ValidationError({"environment": ENVIRONMENT_INVALID})
@@ -183,11 +199,7 @@ _REASON_NAME_LENGTH = 85
 def update_name_and_note(api_key: ApiKey, *, name: str, note: str, actor: Actor) -> bool:
     """Rename ``api_key`` and set its note; neither touches the secret. True if something
     changed, and then the RENAMED event says old → new for the name."""
-    name, note = name.strip(), note.strip()
-    if not name:
-        raise ValidationError({"name": NAME_MISSING})
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError({"name": NAME_TOO_LONG})
+    name, note = checked_name(name), note.strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError({"note": NOTE_TOO_LONG})
     with transaction.atomic():

@@ -38,7 +38,9 @@ def claim(api_key: ApiKey, kind: str, about: datetime, subject: str, body: str) 
                 api_key=api_key,
                 kind=kind,
                 about=about,
-                subject=subject[:200],
+                # One line: a key named before names were, with a line break in it,
+                # must not make the e-mail fail (BadHeaderError) and the owner never know.
+                subject=" ".join(subject.split())[:200],
                 body=body,
                 created_at=clock.now(),
             )
