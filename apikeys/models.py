@@ -42,6 +42,10 @@ class BudgetPeriod(models.TextChoices):
 class ApiKey(models.Model):
     # Named once, in apikeys.keys; here for the many callers that hold an ApiKey.
     Environment = keys.Environment
+    # Not stored: the verifier of the secret this request's key was accepted with (set by
+    # apikeys.verification), so a charge can check, under the row's lock, that the secret
+    # still works (billing.spending).
+    authenticated_verifier: str = ""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"

@@ -26,7 +26,7 @@ def verify_secret(api_key: ApiKey, parsed: keys.ParsedKey, caller: Caller, now: 
     slots = [CURRENT]
     if rolling.previous_works(api_key, now):
         slots.append(PREVIOUS)
-    verifiers = tuple(getattr(api_key, _VERIFIER_FIELDS[slot]) for slot in slots)
+    verifiers = tuple(getattr(api_key, VERIFIER_FIELDS[slot]) for slot in slots)
     index, verdict = hashing.check(verifiers, parsed.raw)
     if verdict is hashing.Verdict.MISMATCH or api_key.environment != parsed.environment:
         raise InvalidApiKey
@@ -38,7 +38,7 @@ def verify_secret(api_key: ApiKey, parsed: keys.ParsedKey, caller: Caller, now: 
     return slot
 
 
-_VERIFIER_FIELDS: Final = {CURRENT: "verifier", PREVIOUS: "previous_verifier"}
+VERIFIER_FIELDS: Final = {CURRENT: "verifier", PREVIOUS: "previous_verifier"}
 _HASH_FIELDS: Final = {CURRENT: "hashed_key", PREVIOUS: "previous_hashed_key"}
 
 
@@ -67,7 +67,7 @@ def _verify_with_argon2(
 
 @sensitive_variables("raw_key")
 def _store_verifier(api_key: ApiKey, slot: str, raw_key: str) -> None:
-    field = _VERIFIER_FIELDS[slot]
+    field = VERIFIER_FIELDS[slot]
     new_verifier = hashing.make_verifier(raw_key)
     ApiKey.objects.filter(pk=api_key.pk, **{field: getattr(api_key, field)}).update(
         **{field: new_verifier}

@@ -31,7 +31,7 @@ from apikeys.exceptions import InvalidApiKey
 from apikeys.key_use import note_use
 from apikeys.lookup import lookup
 from apikeys.models import ApiKey
-from apikeys.secret_check import verify_secret
+from apikeys.secret_check import VERIFIER_FIELDS, verify_secret
 from apikeys.status import KeyStatus
 from clipia_console.lib import clock
 
@@ -65,6 +65,7 @@ def authenticate_key(
         raise InvalidApiKey
     now = clock.now()
     secret = verify_secret(api_key, parsed, caller, now)
+    api_key.authenticated_verifier = getattr(api_key, VERIFIER_FIELDS[secret])
     _check_status(api_key, now)
     note_use(api_key, secret, caller, now)
     return api_key

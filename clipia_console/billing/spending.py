@@ -22,7 +22,8 @@ from datetime import datetime
 
 from django.db.models import Case, F, Q, Value, When
 
-from apikeys.exceptions import KeyPaused
+from apikeys import rolling
+from apikeys.exceptions import KeyPaused, ModelNotAllowed
 from apikeys.models import ApiKey
 from apikeys.status import KeyStatus, status_condition
 from clipia_console.billing import budgets, signals
@@ -49,15 +50,17 @@ class Spent:
     after: int
 
 
-def claim(api_key: ApiKey, cost: int, now: datetime) -> Spent:
+def claim(api_key: ApiKey, cost: int, now: datetime, *, model_id: str | None = None) -> Spent:
     """Count ``cost`` against the key's current window, or raise KeyCannotSpend (or
     apikeys.exceptions.KeyPaused, the same refusal apikeys.controls gives early). Call
     inside the charging transaction. Updates ``api_key``'s budget fields to the row's."""
+    credential = api_key.authenticated_verifier
     for _ in range(2):
         start = budgets.current_window(api_key, now)
         updated = _count(api_key, cost, now, start)
         _reload(api_key)
         if updated:
+            _still_allowed(api_key, credential, model_id, now)
             # Either the row's window already had after - cost, or a new one started at 0.
             after = int(api_key.budget_spent)
             window = api_key.budget_window_start
@@ -99,6 +102,20 @@ def _count(api_key: ApiKey, cost: int, now: datetime, start: datetime) -> int:
     )
 
 
+def _still_allowed(api_key: ApiKey, credential: str, model_id: str | None, now: datetime) -> None:
+    """What authentication and the early checks saw may have changed before the claim
+    took the row's lock: the old secret the request came with retired (a roll that ended
+    its grace, a report), or the model left the key's list. The row is locked now, so
+    this is the last word; raising undoes the count with the caller's transaction."""
+    still_previous = credential == api_key.previous_verifier and rolling.previous_works(
+        api_key, now
+    )
+    if credential and credential != api_key.verifier and not still_previous:
+        raise KeyNoLongerValid
+    if model_id is not None and api_key.allowed_models and model_id not in api_key.allowed_models:
+        raise ModelNotAllowed(model_id, list(api_key.allowed_models))
+
+
 def keep(api_key: ApiKey, spent: Spent) -> None:
     """The claim ``spent`` stands (what it paid for was made): tell the packages above
     (``signals.spent``), inside the charging transaction."""
@@ -132,6 +149,15 @@ def give_back_at_once(api_key: ApiKey, spent: Spent, cost: int) -> None:
 
 
 _BUDGET_FIELDS = (
+    # What _still_allowed reads: the secrets, the grace rule and the model list.
+    "verifier",
+    "previous_verifier",
+    "previous_expires_at",
+    "previous_quiet_after",
+    "previous_last_used_at",
+    "rolled_at",
+    "last_used_at",
+    "allowed_models",
     "revoked_at",
     "paused_at",
     "expires_at",

@@ -42,7 +42,7 @@ def create(
     magic = None if is_live else sandbox.magic_prompt(prompt)
     sandbox.refuse_before_charging(magic, api_key)
     with transaction.atomic():
-        spent = spending.claim(api_key, model.price_credits, now)
+        spent = spending.claim(api_key, model.price_credits, now, model_id=model.pk)
         generation = _new_generation(api_key, model, prompt, params, now, spent)
         sandbox.shape(generation, magic)
         generation.save(force_insert=True)
