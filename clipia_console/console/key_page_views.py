@@ -2,8 +2,9 @@
 
 Plain function views: an htmx POST gets the settings partial back, any other POST a
 redirect to the key page, so every control works without JavaScript. A key is found
-only among the signed-in user's own (404 otherwise); every change goes through
-apikeys.controls or billing.budget_settings, which write the audit event.
+only among the keys the person may see (ApiKey.objects.visible_to; 404 otherwise); every
+change is one call to apikeys.controls or billing.budget_settings, which write the audit
+event.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from apikeys import controls
+from apikeys.audit import Actor
 from apikeys.exceptions import InvalidSetting
 from apikeys.models import ApiKey
-from apikeys.services import Actor
 from clipia_console.accounts import sudo
 from clipia_console.billing import budget_settings, budgets, usage
 from clipia_console.console import chart
 from clipia_console.console import spend_forms as forms
-from clipia_console.console.key_list_views import ConsoleRequest, sign_in_required
+from clipia_console.console.signed_in import ConsoleRequest, sign_in_required
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.lib import clock
 
@@ -43,10 +44,6 @@ def _resume(request: ConsoleRequest) -> str:
     if key_id is not None:
         return reverse("console:key_page", args=[key_id])
     return request.get_full_path()
-
-
-def _actor(request: ConsoleRequest, api_key: ApiKey) -> Actor:
-    return Actor.from_request(request, owner_id=api_key.owner_id)
 
 
 @never_cache
@@ -92,7 +89,8 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
         if confirming is not None:
             return confirming
     try:
-        changed = _apply(api_key, setting, form, _actor(request, api_key))
+        actor = Actor.from_request(request, owner_id=api_key.owner_id)
+        changed = _apply(api_key, setting, form, actor)
     except InvalidSetting as exc:
         messages.error(request, " ".join(exc.messages))
         return _answer(request, api_key, {}, status=422)

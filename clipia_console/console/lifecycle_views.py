@@ -1,8 +1,8 @@
 """The console's key lifecycle after creation: roll a key, end its old secret's grace,
 rename it and note where it lives. Each a page with a real form (GET shows it, POST acts),
-with htmx swapping the answer in place; every change goes through apikeys.rolling or
-apikeys.services, which write the audit event. A key is found among the signed-in user's
-own only (404 otherwise)."""
+with htmx swapping the answer in place; every change is one call to apikeys.rolling or
+apikeys.services, which write the audit event. A key is found among the keys the person
+may see only (console.pages.keys_of; 404 otherwise)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,15 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from apikeys import rolling, services
+from apikeys.audit import Actor
 from apikeys.exceptions import CannotRoll
 from apikeys.models import ApiKey
 from apikeys.status import KeyStatus
 from clipia_console.accounts import sudo
-from clipia_console.console.key_list_views import (
-    ConsoleRequest,
-    _account_url,
-    _actor,
-    _context,
-    _keys_of,
-    sign_in_required,
-)
+from clipia_console.console.key_list_views import row_changed
 from clipia_console.console.lifecycle_forms import EditKeyForm, RollForm
+from clipia_console.console.pages import account_url, keys_of, page_context
+from clipia_console.console.signed_in import ConsoleRequest, sign_in_required
 from clipia_console.console.sudo_views import ask_unless_recent
 from clipia_console.lib import clock, form_tokens
 
@@ -52,9 +48,9 @@ def _this_page(request: ConsoleRequest) -> str:
 @sign_in_required(_this_page)
 @require_http_methods(["GET", "POST"])
 def roll(request: ConsoleRequest, key_id: int) -> HttpResponse:
-    api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
+    api_key = get_object_or_404(keys_of(request.user), pk=key_id)
     form = RollForm(request.POST or None, api_key=api_key)
-    context = _context(
+    context = page_context(
         request,
         key=api_key,
         form=form,
@@ -87,18 +83,16 @@ def _roll(
         context["alert"] = ROLLED_ALREADY
         return _render_roll(request, context, status=409)
     try:
+        actor = Actor.from_request(request, owner_id=api_key.owner_id)
         api_key, raw_key = rolling.roll_key(
-            api_key,
-            grace=form.chosen_grace,
-            quiet_after=form.chosen_quiet_after,
-            actor=_actor(request),
+            api_key, grace=form.chosen_grace, quiet_after=form.chosen_quiet_after, actor=actor
         )
     except CannotRoll as exc:
         form_tokens.release(token)
         context["error"] = str(exc)
         return _render_roll(request, context, status=CANNOT_ROLL_STATUS)
     # As at creation: the new key lives in this response only (never_cache: no-store).
-    context["new_key"] = {"row": api_key, "value": raw_key, "curl_url": _account_url(request)}
+    context["new_key"] = {"row": api_key, "value": raw_key, "curl_url": account_url(request)}
     return _render_roll(request, context, status=200)
 
 
@@ -117,30 +111,27 @@ def _cannot_roll_message(api_key: ApiKey) -> str:
 @sign_in_required(_this_page)
 @require_http_methods(["GET", "POST"])
 def end_grace(request: ConsoleRequest, key_id: int) -> HttpResponse:
-    api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
+    api_key = get_object_or_404(keys_of(request.user), pk=key_id)
     in_grace = rolling.previous_works(api_key, clock.now())
     if request.method == "GET":
-        context = _context(request, key=api_key, in_grace=in_grace)
+        context = page_context(request, key=api_key, in_grace=in_grace)
         return render(request, "console/end_grace_confirm.html", context)
-    ended = in_grace and rolling.end_grace(api_key, actor=_actor(request))
+    actor = Actor.from_request(request, owner_id=api_key.owner_id)
+    ended = in_grace and rolling.end_grace(api_key, actor=actor)
     if ended:
         announcement = (
             f"The old secret of “{api_key.name}” is retired. Requests with it now get 401."
         )
     else:
         announcement = f"“{api_key.name}” has no old secret in its grace period."
-    if request.htmx:
-        context = {"key": _keys_of(request.user).get(pk=api_key.pk), "announcement": announcement}
-        return render(request, "console/partials/revoked.html", context)
-    messages.success(request, announcement)
-    return redirect("console:api_keys")
+    return row_changed(request, api_key, announcement)
 
 
 @never_cache
 @sign_in_required(_this_page)
 @require_http_methods(["GET", "POST"])
 def edit(request: ConsoleRequest, key_id: int) -> HttpResponse:
-    api_key = get_object_or_404(_keys_of(request.user), pk=key_id)
+    api_key = get_object_or_404(keys_of(request.user), pk=key_id)
     initial = {"name": api_key.name, "note": api_key.note, "return_to": request.GET.get("from")}
     form = EditKeyForm(request.POST or None, initial=initial)
     if request.method == "GET" and request.htmx and "cancel" in request.GET:
@@ -155,24 +146,21 @@ def edit(request: ConsoleRequest, key_id: int) -> HttpResponse:
             api_key,
             name=form.cleaned_data["name"],
             note=form.cleaned_data["note"],
-            actor=_actor(request),
+            actor=Actor.from_request(request, owner_id=api_key.owner_id),
         )
     except ValidationError as exc:
         form.add_error(None, exc)
         return _render_edit(request, api_key, form, status=422)
     announcement = f"Saved “{api_key.name}”." if changed else "Nothing changed."
-    if request.htmx:
-        context = {"key": _keys_of(request.user).get(pk=api_key.pk), "announcement": announcement}
-        return render(request, "console/partials/revoked.html", context)
-    messages.success(request, announcement)
-    if form.cleaned_data["return_to"] == "key":
+    if not request.htmx and form.cleaned_data["return_to"] == "key":
+        messages.success(request, announcement)
         return redirect("console:key_page", key_id=api_key.pk)
-    return redirect("console:api_keys")
+    return row_changed(request, api_key, announcement)
 
 
 def _render_edit(
     request: ConsoleRequest, api_key: ApiKey, form: EditKeyForm, *, status: int
 ) -> HttpResponse:
     template = "console/partials/key_edit_row.html" if request.htmx else "console/edit_key.html"
-    context = _context(request, key=api_key, form=form)
+    context = page_context(request, key=api_key, form=form)
     return render(request, template, context, status=status)

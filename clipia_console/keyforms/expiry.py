@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from apikeys import services
 from clipia_console.lib import clock
@@ -59,6 +60,19 @@ class ExpiryForm(forms.Form):
             else:
                 data["expires_at"] = datetime.combine(last_day + timedelta(days=1), time(), UTC)
         return data
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Form.add_error, where create_key's ValidationError about ``expires_at`` (the
+        moment this form computes) lands on the field it was computed from: the date when
+        "On a date" was chosen, else the choice. So a view adds create_key's refusal as it
+        comes, ``form.add_error(None, refused)``."""
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            errors = dict(error.error_dict)
+            if "expires_at" in errors:
+                chosen_date = getattr(self, "cleaned_data", {}).get("expires") == "date"
+                errors["expires_on" if chosen_date else "expires"] = errors.pop("expires_at")
+                error = ValidationError(errors)
+        super().add_error(field, error)
 
     def date_bounds(self) -> tuple[date, date]:
         """The first and last day the date picker offers."""

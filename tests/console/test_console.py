@@ -25,7 +25,7 @@ from django.views.debug import ExceptionReporter
 from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
-from clipia_console.console import key_list_views as views
+from clipia_console.console import key_creation_views as views
 from tests.support import FULL_KEY, PASSWORD, MakeKey, create_in_console
 
 KEYS_URL = "/developer/api-keys/"

@@ -26,7 +26,7 @@ CUSTOMER_ACTORS: dict[str, str] = {
     ApiKeyEvent.ActorKind.API: "Clipia (automated)",
 }
 
-# The session entry a signed-out revoke leaves for the sign-in page (apikeys.views).
+# The session entry a signed-out revoke leaves for the sign-in page (console.key_list_views).
 RESUME_REVOKE = "resume_revoke"
 
 

@@ -66,7 +66,7 @@ def grace_span(value: timedelta) -> str:
 def _old_secret_exposed_at(key: ApiKey) -> datetime | None:
     if key.rolled_at is None:
         return None
-    # The key list prefetches these events (apikeys.views); a lone key asks.
+    # The key list prefetches these events (console.pages.keys_of); a lone key asks.
     events: list[ApiKeyEvent] | None = getattr(key, "exposures", None)
     if events is None:
         events = list(
@@ -81,7 +81,7 @@ def _old_secret_exposed_at(key: ApiKey) -> datetime | None:
 
 
 def _revoked_by_report(key: ApiKey) -> bool:
-    # The key list prefetches the revocation event (apikeys.views); a lone key asks.
+    # The key list prefetches the revocation event (console.pages.keys_of); a lone key asks.
     events = getattr(key, "revocations", None)
     if events is None:
         events = list(key.events.filter(kind=ApiKeyEvent.Kind.REVOKED)[:1])

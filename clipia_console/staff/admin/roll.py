@@ -52,18 +52,7 @@ def roll_view(
         except CannotRoll as exc:
             return _back(model_admin, request, api_key, str(exc), messages.ERROR)
         model_admin.log_change(request, api_key, "Rolled the key.")
-        response = admin_page(
-            model_admin,
-            request,
-            ROLLED_TEMPLATE,
-            title="API key rolled",
-            original=api_key,
-            api_key=api_key,
-            raw_key=raw_key,
-            secret=secret_text(api_key, clock.now()),
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return _rolled_page(model_admin, request, api_key, raw_key)
     return admin_page(
         model_admin,
         request,
@@ -75,6 +64,25 @@ def roll_view(
         submit_label="Roll the key",
         old_secret_works=rolling.previous_works(api_key, clock.now()),
     )
+
+
+@sensitive_variables("raw_key")
+def _rolled_page(
+    model_admin: ModelAdmin[ApiKey], request: HttpRequest, api_key: ApiKey, raw_key: str
+) -> HttpResponse:
+    """The new key, on this response only (no-store)."""
+    response = admin_page(
+        model_admin,
+        request,
+        ROLLED_TEMPLATE,
+        title="API key rolled",
+        original=api_key,
+        api_key=api_key,
+        raw_key=raw_key,
+        secret=secret_text(api_key, clock.now()),
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def end_grace_view(

@@ -1,0 +1,24 @@
+"""The console's named rate limits (lib.conf.RatePolicy), read by name in its views and
+enforced with lib.ratelimit.enforce. Their figures are apikeys' settings
+(APIKEYS_CONSOLE_*), read there with their defaults and why they are what they are.
+"""
+
+from __future__ import annotations
+
+from apikeys.conf import conf as apikeys_conf
+from clipia_console.lib.conf import RatePolicy
+
+
+class Settings:
+    @property
+    def RATE_LIMITS(self) -> dict[str, RatePolicy]:
+        """Keys created and revoked per person, by name; each counted per user id."""
+        window = apikeys_conf.CONSOLE_WINDOW_SECONDS
+        policies = [
+            RatePolicy("console:create", apikeys_conf.CONSOLE_CREATE_LIMIT, window),
+            RatePolicy("console:revoke", apikeys_conf.CONSOLE_REVOKE_LIMIT, window),
+        ]
+        return {policy.name: policy for policy in policies}
+
+
+conf = Settings()
