@@ -1,6 +1,7 @@
 // Progressive enhancement for the console. Everything works without this file: it adds
 // copy buttons, moves focus to what just appeared, a styled confirmation dialog for
-// hx-confirm, pending states, and failures shown where the user acted. Kept in a static file because our CSP allows no inline script.
+// hx-confirm, pending states, and failures shown where the user acted. Kept in a static
+// file because our CSP allows no inline script.
 (function () {
   "use strict";
 
@@ -139,27 +140,36 @@
     }
   });
 
-  // While a revoke runs its button says so and its row is busy.
+  // While a request runs, its button says so (a form's: its submit button) and the row
+  // or card it changes is busy, so a slow answer never looks like no answer.
+  function pendingButton(elt) {
+    return elt.tagName === "FORM" ? elt.querySelector("button[type=submit]") : elt;
+  }
+  function busyArea(elt) {
+    return elt.closest("tr") || elt.closest("section");
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var pending = elt.getAttribute("data-pending-label");
-    if (pending) {
-      elt.setAttribute("data-idle-label", elt.textContent);
-      elt.textContent = pending;
-      var row = elt.closest("tr");
-      if (row) {
-        row.setAttribute("aria-busy", "true");
+    var button = pendingButton(elt);
+    if (pending && button) {
+      button.setAttribute("data-idle-label", button.textContent);
+      button.textContent = pending;
+      var area = busyArea(elt);
+      if (area) {
+        area.setAttribute("aria-busy", "true");
       }
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
-    if (elt.hasAttribute("data-idle-label")) {
-      elt.textContent = elt.getAttribute("data-idle-label");
-      elt.removeAttribute("data-idle-label");
-      var row = elt.closest("tr");
-      if (row) {
-        row.removeAttribute("aria-busy");
+    var button = pendingButton(elt);
+    if (button && button.hasAttribute("data-idle-label")) {
+      button.textContent = button.getAttribute("data-idle-label");
+      button.removeAttribute("data-idle-label");
+      var area = busyArea(elt);
+      if (area) {
+        area.removeAttribute("aria-busy");
       }
     }
   });
@@ -227,11 +237,34 @@
     note.focus();
   }
 
+  // A form on the key page: the failure shows in that form, which keeps what was typed;
+  // reloading the page signs in again if the session is gone and gets a fresh token.
+  function showInSettingsForm(form, status) {
+    var note = form.querySelector(".request-failure");
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "form-alert request-failure";
+      note.setAttribute("role", "alert");
+      note.setAttribute("tabindex", "-1");
+      form.insertBefore(note, form.firstChild);
+    }
+    note.textContent = failureMessage(status, form.getAttribute("data-failure") || "Not saved") + " ";
+    if (status !== 0) {
+      note.appendChild(retryLink(window.location.pathname, "Reload the page and try again"));
+    }
+    note.focus();
+  }
+
   function showFailure(elt, status) {
     var row = elt.closest && elt.closest("tr.key-row");
     var form = elt.closest && elt.closest("form.create-form");
+    var settingsForm = elt.closest && elt.closest("form[data-failure]");
     if (row) {
       showInRow(row, elt, status);
+      return;
+    }
+    if (settingsForm) {
+      showInSettingsForm(settingsForm, status);
       return;
     }
     if (form) {

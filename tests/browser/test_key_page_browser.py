@@ -109,3 +109,73 @@ def test_the_key_page_and_the_usage_tab_pass_axe(
     found += accessibility_violations(page)
 
     assert found == []
+
+
+def sign_in_at(page: Page, path: str) -> None:
+    page.goto(path)
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(f"{path}$"))
+
+
+@pytest.mark.parametrize(
+    ("action", "failure"),
+    [
+        ("Pause spending", "Not paused"),
+        ("Save budget", "Budget not saved"),
+        ("Save addresses", "Addresses not saved"),
+    ],
+)
+def test_a_key_page_action_refused_for_an_expired_token_fails_in_place_and_takes_focus(
+    page: Page, alice: User, make_key: MakeKey, action: str, failure: str
+) -> None:
+    """Issue 17: on the page that says "Pause first if the key may have leaked", a refused
+    pause showed its error ~660 px above the screen and left focus on the button."""
+    key, _ = make_key(alice, "live", name="staging")
+    sign_in_at(page, f"/developer/api-keys/{key.pk}/")
+    page.context.clear_cookies(name="csrftoken")  # the POST's token no longer matches
+
+    page.get_by_role("button", name=action).click()
+
+    alert = page.locator("#key-settings").get_by_role("alert")
+    expect(alert).to_contain_text(f"{failure}: your session or its security token expired.")
+    expect(alert).to_be_focused()
+    expect(alert).to_be_in_viewport()
+    expect(page.locator("#key-status")).to_contain_text("Active")
+    key.refresh_from_db()
+    assert key.paused_at is None and key.budget_credits is None
+
+    alert.get_by_role("link", name="Reload the page and try again").click()
+    page.get_by_role("button", name=action).click()
+    expect(page.locator("#key-settings").get_by_role("alert")).to_have_count(0)
+
+
+def test_a_pause_changes_every_place_that_shows_the_state_and_keeps_focus_there(
+    page: Page, alice: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(alice, "live", name="staging")
+    sign_in_at(page, f"/developer/api-keys/{key.pk}/")
+    expect(page.locator("#key-status")).to_contain_text("Active")
+
+    page.get_by_role("button", name="Pause spending").click()
+
+    expect(page.locator("#key-status")).to_contain_text("Paused")
+    confirmation = page.locator("#key-settings").get_by_role("status")
+    expect(confirmation).to_be_focused()
+    expect(confirmation).to_be_in_viewport()
+    page.get_by_role("button", name="Resume spending").click()
+    expect(page.locator("#key-status")).to_contain_text("Active")
+    expect(page.locator("#key-settings").get_by_role("status")).to_be_focused()
+
+
+def test_without_javascript_a_pause_shows_the_new_state_on_the_page(
+    nojs_page: Page, alice: User, make_key: MakeKey
+) -> None:
+    key, _ = make_key(alice, "live", name="staging")
+    sign_in_at(nojs_page, f"/developer/api-keys/{key.pk}/")
+
+    nojs_page.get_by_role("button", name="Pause spending").click()
+
+    expect(nojs_page.locator("#key-status")).to_contain_text("Paused")
+    expect(nojs_page.get_by_role("button", name="Resume spending")).to_be_visible()
