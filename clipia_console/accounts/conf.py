@@ -5,7 +5,7 @@ APIKEYS_ prefix: operators and the README use them.
 
 from __future__ import annotations
 
-from clipia_console.lib.conf import RatePolicy, int_setting
+from clipia_console.lib.conf import RatePolicy, by_name, int_setting
 
 
 class Settings:
@@ -39,11 +39,10 @@ class Settings:
         """The named limits of sign-in (and of the password confirmation, which counts as
         a sign-in attempt), by name."""
         window = self.APIKEYS_LOGIN_FAILURE_WINDOW_SECONDS
-        policies = [
+        return by_name(
             RatePolicy("sign-in:username", self.APIKEYS_LOGIN_FAILURE_LIMIT_PER_USERNAME, window),
             RatePolicy("sign-in:address", self.APIKEYS_LOGIN_FAILURE_LIMIT_PER_ADDRESS, window),
-        ]
-        return {policy.name: policy for policy in policies}
+        )
 
 
 conf = Settings()

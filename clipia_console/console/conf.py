@@ -6,7 +6,7 @@ enforced with lib.ratelimit.enforce. Their figures are apikeys' settings
 from __future__ import annotations
 
 from apikeys.conf import conf as apikeys_conf
-from clipia_console.lib.conf import RatePolicy
+from clipia_console.lib.conf import RatePolicy, by_name
 
 
 class Settings:
@@ -14,11 +14,10 @@ class Settings:
     def RATE_LIMITS(self) -> dict[str, RatePolicy]:
         """Keys created and revoked per person, by name; each counted per user id."""
         window = apikeys_conf.CONSOLE_WINDOW_SECONDS
-        policies = [
+        return by_name(
             RatePolicy("console:create", apikeys_conf.CONSOLE_CREATE_LIMIT, window),
             RatePolicy("console:revoke", apikeys_conf.CONSOLE_REVOKE_LIMIT, window),
-        ]
-        return {policy.name: policy for policy in policies}
+        )
 
 
 conf = Settings()

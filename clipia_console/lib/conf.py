@@ -25,6 +25,11 @@ class RatePolicy:
     window: int
 
 
+def by_name(*policies: RatePolicy) -> dict[str, RatePolicy]:
+    """A package's ``RATE_LIMITS``: its policies, by name."""
+    return {policy.name: policy for policy in policies}
+
+
 def int_setting(name: str, default: int, *, minimum: int = 0) -> int:
     """The Django setting ``name`` as a whole number of at least ``minimum``, else
     ``default``; ImproperlyConfigured for anything else, so a typo fails loudly."""
@@ -75,11 +80,10 @@ class Settings:
     def RATE_LIMITS(self) -> dict[str, RatePolicy]:
         """The named limits lib itself counts, by name."""
         window = self.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS
-        policies = [
+        return by_name(
             RatePolicy("slow-verify:key", self.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY, window),
             RatePolicy("slow-verify:addr", self.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS, window),
-        ]
-        return {policy.name: policy for policy in policies}
+        )
 
 
 conf = Settings()

@@ -212,16 +212,21 @@
     note.focus();
   }
 
-  function showInForm(form, status) {
-    var note = form.querySelector("#create-failure");
+  // The form's failure alert (made once, reused on a second failure), focusable.
+  function alertAtTopOf(form, className) {
+    var note = form.querySelector("." + className);
     if (!note) {
       note = document.createElement("div");
-      note.id = "create-failure";
-      note.className = "form-alert";
+      note.className = "form-alert " + className;
       note.setAttribute("role", "alert");
       note.setAttribute("tabindex", "-1");
       form.insertBefore(note, form.firstChild);
     }
+    return note;
+  }
+
+  function showInForm(form, status) {
+    var note = alertAtTopOf(form, "create-failure");
     note.textContent = failureMessage(status, "The key was not created") + " ";
     if (status !== 0) {
       // Reload with what was typed (never the CSRF or form tokens), through sign-in if needed.
@@ -240,14 +245,7 @@
   // A form on the key page: the failure shows in that form, which keeps what was typed;
   // reloading the page signs in again if the session is gone and gets a fresh token.
   function showInSettingsForm(form, status) {
-    var note = form.querySelector(".request-failure");
-    if (!note) {
-      note = document.createElement("div");
-      note.className = "form-alert request-failure";
-      note.setAttribute("role", "alert");
-      note.setAttribute("tabindex", "-1");
-      form.insertBefore(note, form.firstChild);
-    }
+    var note = alertAtTopOf(form, "request-failure");
     note.textContent = failureMessage(status, form.getAttribute("data-failure") || "Not saved") + " ";
     if (status !== 0) {
       note.appendChild(retryLink(window.location.pathname, "Reload the page and try again"));

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page
 
-from tests.browser.support import Watched, chromium, open_page, signed_in_page
+from tests.browser.support import Watched, chromium, close_page, open_page, signed_in_page
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def page(request: pytest.FixtureRequest, browser: Browser, live_server: Any) -> 
         ),
     )
     yield page
-    page.context.close()
+    close_page(page)
     if request.node.get_closest_marker("no_csp_reports") is not None:
         assert reports == []
 
@@ -42,25 +42,25 @@ def page(request: pytest.FixtureRequest, browser: Browser, live_server: Any) -> 
 def nojs_page(browser: Browser, live_server: Any) -> Iterator[Page]:
     page = open_page(browser, live_server, java_script_enabled=False)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 @pytest.fixture
 def staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
     page = signed_in_page(browser, live_server, staff)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 @pytest.fixture
 def nojs_staff_page(browser: Browser, live_server: Any, staff: User) -> Iterator[Page]:
     page = signed_in_page(browser, live_server, staff, java_script_enabled=False)
     yield page
-    page.context.close()
+    close_page(page)
 
 
 @pytest.fixture
 def watched(browser: Browser, live_server: Any) -> Iterator[Watched]:
     watched = Watched(browser, live_server)
     yield watched
-    watched.page.context.close()
+    close_page(watched.page)

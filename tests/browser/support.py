@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,6 +78,17 @@ def chromium() -> Iterator[Browser]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def close_page(page: Page) -> None:
+    """Close the page's context, then wait for the live server's request threads to see
+    its connections go: a keep-alive connection's thread that ends after its test closes
+    the shared in-memory database connection outside any test, and fails whichever test
+    runs then (pytest reports the thread's exception there)."""
+    page.context.close()
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=5)
 
 
 def open_page(browser: Browser, live_server: Any, **options: Any) -> Page:

@@ -16,6 +16,7 @@ from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from tests.browser.support import (
     KEYS_PATH,
+    close_page,
     fill_create_form,
     open_page,
     save_screenshot,
@@ -234,7 +235,7 @@ def test_it_is_usable_at_phone_width(browser: Browser, live_server: Any, alice: 
         assert width <= 390
         save_screenshot(page, "api-keys-phone")
     finally:
-        page.context.close()
+        close_page(page)
 
 
 def test_the_console_runs_under_its_content_security_policy(
@@ -265,7 +266,7 @@ def test_the_console_runs_under_its_content_security_policy(
         expect(page.locator(".key-row.is-revoked")).to_have_count(1)
         assert violations == []
     finally:
-        page.context.close()
+        close_page(page)
 
 
 def test_the_sign_in_page(page: Page, alice: User) -> None:

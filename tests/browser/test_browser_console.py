@@ -18,6 +18,7 @@ from clipia_console.billing import credits
 from tests.browser.support import (
     KEYS_PATH,
     accessibility_violations,
+    close_page,
     fill_create_form,
     horizontal_overflow,
     open_page,
@@ -379,4 +380,4 @@ def test_every_console_page_passes_axe_without_javascript(
         found += audit(page, "revoke confirmation")
         assert found == []
     finally:
-        page.context.close()
+        close_page(page)

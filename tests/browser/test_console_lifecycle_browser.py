@@ -18,6 +18,7 @@ from apikeys.models import ApiKey, ApiKeyEvent
 from tests.browser.support import (
     KEYS_PATH,
     accessibility_violations,
+    close_page,
     open_page,
     save_screenshot,
     sign_in,
@@ -183,4 +184,4 @@ def test_every_lifecycle_page_passes_axe(
         found += [f"confirm it is you: {line}" for line in accessibility_violations(page)]
         assert found == []
     finally:
-        page.context.close()
+        close_page(page)

@@ -16,6 +16,7 @@ from clipia_console.generations import services as generations
 from clipia_console.generations.models import VideoModel
 from tests.browser.support import (
     accessibility_violations,
+    close_page,
     open_page,
     save_screenshot,
 )
@@ -98,15 +99,18 @@ def test_the_key_page_and_the_usage_tab_pass_axe(
     budget_settings.set_budget(key, 100, "day", actor=Actor.command("tests"))
     model = VideoModel.objects.get(pk="clipia/motion-v1")
     generations.create(api_key=key, model=model, prompt="a kite", params={})
-    page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("of 100 credits spent today")).to_be_visible()
+    try:
+        page.goto("/accounts/login/?next=" + f"/developer/api-keys/{key.pk}/")
+        page.get_by_label("Username").fill("alice")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("of 100 credits spent today")).to_be_visible()
 
-    found = accessibility_violations(page)
-    page.goto("/developer/usage/")
-    found += accessibility_violations(page)
+        found = accessibility_violations(page)
+        page.goto("/developer/usage/")
+        found += accessibility_violations(page)
+    finally:
+        close_page(page)
 
     assert found == []
 
@@ -148,6 +152,7 @@ def test_a_key_page_action_refused_for_an_expired_token_fails_in_place_and_takes
 
     alert.get_by_role("link", name="Reload the page and try again").click()
     page.get_by_role("button", name=action).click()
+    page.wait_for_load_state("networkidle")  # the retried request has been answered
     expect(page.locator("#key-settings").get_by_role("alert")).to_have_count(0)
 
 

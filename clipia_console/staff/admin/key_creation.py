@@ -91,14 +91,13 @@ class KeyCreationMixin(KeyAdminBase):
     def _key_created_page(
         self, request: HttpRequest, api_key: ApiKey, raw_key: str
     ) -> HttpResponse:
-        response = admin_page(
+        return admin_page(
             self,
             request,
             KEY_CREATED_TEMPLATE,
             title="API key created",
+            shows_a_key=True,
             api_key=api_key,
             raw_key=raw_key,
             expires=expiry_text(api_key, clock.now()),
         )
-        response["Cache-Control"] = "no-store"
-        return response

@@ -71,18 +71,17 @@ def _rolled_page(
     model_admin: ModelAdmin[ApiKey], request: HttpRequest, api_key: ApiKey, raw_key: str
 ) -> HttpResponse:
     """The new key, on this response only (no-store)."""
-    response = admin_page(
+    return admin_page(
         model_admin,
         request,
         ROLLED_TEMPLATE,
         title="API key rolled",
+        shows_a_key=True,
         original=api_key,
         api_key=api_key,
         raw_key=raw_key,
         secret=secret_text(api_key, clock.now()),
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def end_grace_view(

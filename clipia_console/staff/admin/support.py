@@ -37,14 +37,16 @@ def admin_page(
     template: str,
     *,
     title: str,
+    shows_a_key: bool = False,
     **context: Any,
 ) -> TemplateResponse:
     """A page of ``model_admin``'s model rendered with ``template``: the site's context
     (sidebar, user links), what the breadcrumbs need (``opts``, ``app_label``, and
     ``has_view_permission`` to link the list), ``title``, then the page's own ``context``
-    (``original``, the object, adds its own breadcrumb)."""
+    (``original``, the object, adds its own breadcrumb). A page that ``shows_a_key`` (the
+    one response a new key is shown on) is never stored by a browser or a proxy."""
     opts = model_admin.opts
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         template,
         {
@@ -56,6 +58,9 @@ def admin_page(
             **context,
         },
     )
+    if shows_a_key:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 def staff_user(request: HttpRequest) -> AbstractBaseUser:
