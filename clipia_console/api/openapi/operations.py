@@ -138,7 +138,7 @@ GENERATION_REQUEST = {
 
 
 class ModelViewSchema(OpenApiViewExtension):
-    target_class = "clipia_console.api.views.ModelView"
+    target_class = "clipia_console.api.model_views.ModelView"
 
     def view_replacement(self) -> type[APIView]:
         generation = OpenApiExample(
