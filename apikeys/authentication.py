@@ -10,8 +10,8 @@ Following DRF's contract, ``authenticate`` returns None when the request carries
 credentials of ours (no X-Api-Key, and no Bearer/Key token that starts with ``clipia_``),
 so another authentication class may try; for bad credentials of ours it raises the
 domain's own refusal (apikeys.exceptions: InvalidApiKey, ConflictingCredentials,
-VerificationRateLimited), which DRF hands to the surface's exception handler to answer
-(/v1: clipia_console.api.refusals, 401 with ``CHALLENGE`` for a bad key).
+VerificationRateLimited), which DRF hands to the project's exception handler to answer;
+a bad key's answer carries ``CHALLENGE`` in WWW-Authenticate, so it is 401, not 403.
 """
 
 from __future__ import annotations

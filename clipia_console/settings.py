@@ -173,7 +173,7 @@ REST_FRAMEWORK = {
 }
 
 # The OpenAPI description of /v1 (GET /v1/openapi.json, docs/openapi.json); what the views
-# do not say themselves lives in clipia_console/api/schema*.py and openapi_*.py.
+# do not say themselves lives in clipia_console/api/openapi/.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clipia API",
     "VERSION": "1",
