@@ -167,13 +167,13 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["clipia_console.api.parsers.BoundedJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "clipia_console.api.negotiation.AlwaysJSON",
-    "EXCEPTION_HANDLER": "clipia_console.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "clipia_console.api.handlers.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 # The OpenAPI description of /v1 (GET /v1/openapi.json, docs/openapi.json); what the views
-# do not say themselves lives in clipia_console/api/schema*.py and openapi_*.py.
+# do not say themselves lives in clipia_console/api/openapi/.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clipia API",
     "VERSION": "1",

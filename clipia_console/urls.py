@@ -36,7 +36,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/developer/"), name="home"),
 ]
 
-handler400 = "clipia_console.api.errors.bad_request"
-handler403 = "clipia_console.api.errors.permission_denied"
-handler404 = "clipia_console.api.errors.page_not_found"
-handler500 = "clipia_console.api.errors.server_error"
+handler400 = "clipia_console.api.handlers.bad_request"
+handler403 = "clipia_console.api.handlers.permission_denied"
+handler404 = "clipia_console.api.handlers.page_not_found"
+handler500 = "clipia_console.api.handlers.server_error"

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from apikeys import exposure
 from apikeys.conf import conf
 from apikeys.credentials import MAX_CREDENTIAL_LENGTH
-from clipia_console.api.errors import RateLimited
+from clipia_console.api.errors import TooManyReports
 from clipia_console.api.serializers import StrictCharField
 from clipia_console.lib import ratelimit
 from clipia_console.lib.client_address import client_address, rate_limit_bucket
@@ -39,11 +39,7 @@ class RevokeExposedKeysView(APIView):
             window=conf.EXPOSURE_REPORT_WINDOW_SECONDS,
         )
         if retry_after is not None:
-            raise RateLimited(
-                f"Too many leaked-key reports from this address. Retry after {retry_after} "
-                "seconds.",
-                wait=retry_after,
-            )
+            raise TooManyReports(retry_after)
         body = ExposedKeys(data=request.data)
         body.is_valid(raise_exception=True)
         received = body.validated_data["keys"]

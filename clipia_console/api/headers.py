@@ -2,35 +2,35 @@
 
 Every /v1 answer (successes, errors, 404s for unknown paths, 401s, and what middleware
 answers before a view runs) leaves through ``ApiResponseHeadersMiddleware``, the first
-entry of MIDDLEWARE, which calls ``finalize``. Headers that depend on the calling key
-(say an environment or budget header) belong in ``finalize`` too: DRF copies the
-authenticated key onto the Django request as ``request.auth``; it is absent when
-authentication never ran or failed.
+entry of MIDDLEWARE, which calls ``finalize``. Views set no header: they note what
+happened in the request's outcome (clipia_console.api.outcome), and ``finalize`` writes
+its headers; only a refusal's own (Retry-After, WWW-Authenticate) come with it, from the
+refusal table. Headers that depend on the calling key (say an
+environment or budget header) belong in ``finalize`` too: DRF copies the authenticated
+key onto the Django request as ``request.auth``; it is absent when authentication never
+ran or failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
-from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
-from rest_framework.request import Request
 
 from apikeys.models import ApiKey
-from clipia_console.api.errors import is_api_request
+from clipia_console.api.envelope import is_api_request
+from clipia_console.api.outcome import ApiOutcome, outcome_of
 from clipia_console.billing import budgets
+from clipia_console.generations.request_limits import GenerationLimit
 from clipia_console.lib import clock
-
-if TYPE_CHECKING:
-    from clipia_console.generations.request_limits import GenerationLimit
 
 # Answers depend on the credentials, which come in either header: no shared cache may
 # store them (a key's account, generations, errors) or answer one key with another's.
 CACHE_CONTROL = "no-store"
 VARY = ("Authorization", "X-Api-Key")
-_GENERATION_LIMIT = "clipia_generation_limit"
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class ApiResponseHeadersMiddleware:
@@ -45,25 +45,31 @@ class ApiResponseHeadersMiddleware:
 
 
 def finalize(request: HttpRequest, response: HttpResponse) -> None:
-    """Give a /v1 answer the headers every /v1 answer carries, and an authenticated one
-    those about its key, from the row authentication read (no query)."""
+    """Give a /v1 answer the headers every /v1 answer carries, an authenticated one those
+    about its key, from the row authentication read (no query), and those its outcome
+    calls for."""
     response["Cache-Control"] = CACHE_CONTROL
     patch_vary_headers(response, VARY)
     api_key = getattr(request, "auth", None)
     if isinstance(api_key, ApiKey):
         for name, value in key_headers(api_key).items():
             response[name] = value
-    standing: GenerationLimit | None = getattr(request, _GENERATION_LIMIT, None)
-    if standing is not None:
-        for name, value in rate_limit_headers(standing).items():
-            response[name] = value
+    for name, value in outcome_headers(outcome_of(request)).items():
+        response[name] = value
 
 
-def remember_generation_limit(request: HttpRequest | Request, standing: GenerationLimit) -> None:
-    """Tell the client ``standing`` on whatever this request answers (201, 402, 409, 429).
-    Kept on Django's request, the one the middleware sees."""
-    django_request = request._request if isinstance(request, Request) else request
-    setattr(django_request, _GENERATION_LIMIT, standing)
+def outcome_headers(outcome: ApiOutcome) -> dict[str, str]:
+    """The key's generation limit once counted, whatever the answer (201, 402, 409, 429);
+    what a generation charged, unless the answer is a replay, which charged nothing and
+    says so. A refusal's own headers come with it (clipia_console.api.refusals)."""
+    found: dict[str, str] = {}
+    if outcome.generation_limit is not None:
+        found.update(rate_limit_headers(outcome.generation_limit))
+    if outcome.replayed:
+        found[REPLAYED_HEADER] = "true"
+    elif outcome.charged is not None:
+        found[budgets.CHARGED_HEADER] = str(outcome.charged)
+    return found
 
 
 def key_headers(api_key: ApiKey) -> dict[str, str]:

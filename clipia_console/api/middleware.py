@@ -1,5 +1,6 @@
 """Middleware for /v1: oversized and unmeasured bodies refused before any other work
-(authentication included), database outages answered in the envelope."""
+(authentication included), database outages answered in the envelope, both through
+clipia_console.api.refusals.render."""
 
 from __future__ import annotations
 
@@ -8,15 +9,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from clipia_console.api.errors import (
-    DATABASE_OUTAGES,
-    InvalidRequest,
-    LengthRequired,
-    PayloadTooLarge,
-    error_response,
-    is_api_request,
-    service_unavailable,
-)
+from clipia_console.api.envelope import is_api_request
+from clipia_console.api.errors import InvalidRequest, LengthRequired, PayloadTooLarge
+from clipia_console.api.refusal_table import DATABASE_OUTAGES
+from clipia_console.api.refusals import render
 
 
 class ApiBodyLimitMiddleware:
@@ -36,15 +32,15 @@ class ApiBodyLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if is_api_request(request):
             if "HTTP_TRANSFER_ENCODING" in request.META:
-                return error_response(LengthRequired())
+                return render(LengthRequired(), request)
             limit = int(settings.CLIPIA_API_MAX_BODY_BYTES)
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return error_response(InvalidRequest("The Content-Length header is not a number."))
+                return render(InvalidRequest("The Content-Length header is not a number."), request)
             if length > limit:
-                return error_response(
-                    PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+                return render(
+                    PayloadTooLarge(f"The request body is larger than {limit} bytes."), request
                 )
         return self.get_response(request)
 
@@ -61,5 +57,5 @@ class ApiOutageMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_api_request(request) and isinstance(exception, DATABASE_OUTAGES):
-            return error_response(service_unavailable())
+            return render(exception, request)
         return None

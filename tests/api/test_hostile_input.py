@@ -19,7 +19,7 @@ from apikeys import keys, services, verification
 from apikeys.credentials import extract_key
 from apikeys.exceptions import ConflictingCredentials, InvalidApiKey, VerificationRateLimited
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.api.errors import envelope
+from clipia_console.api.envelope import envelope
 from clipia_console.api.models import IdempotencyRecord
 from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
 from clipia_console.billing import credits

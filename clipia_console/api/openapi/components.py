@@ -10,6 +10,7 @@ from typing import Any
 from apikeys.models import ApiKey
 
 ENVIRONMENTS = [choice.value for choice in ApiKey.Environment]
+TIMESTAMP = {"type": "string", "format": "date-time"}
 
 
 def ref(name: str) -> dict[str, str]:

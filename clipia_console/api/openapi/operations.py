@@ -1,16 +1,18 @@
 """What each /v1 view's operations are, say and answer: one ``OpenApiViewExtension`` per
 view (see ``schema`` for how to add one). drf-spectacular finds them once this module is
-imported, which ``schema_view`` does.
+imported, which ``view`` does.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework.views import APIView
 
-from apikeys.credentials import MAX_CREDENTIAL_LENGTH
-from apikeys.exposure import MAX_KEYS_PER_REPORT
+from clipia_console.api.openapi.request_bodies import EXPOSED_KEYS_REQUEST, GENERATION_REQUEST
 from clipia_console.api.openapi.schema import (
     IDEMPOTENCY_KEY,
     TAG_ACCOUNT,
@@ -21,7 +23,6 @@ from clipia_console.api.openapi.schema import (
     ok,
     operation,
 )
-from clipia_console.api.serializers import ASPECT_RATIOS, MAX_PROMPT_LENGTH
 from clipia_console.api.views import DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS
 from clipia_console.generations import request_limits
 
@@ -113,39 +114,11 @@ MODEL_ID = OpenApiParameter(
     examples=[OpenApiExample("motion", value="clipia/motion-v1")],
 )
 
-GENERATION_REQUEST = {
-    "type": "object",
-    "required": ["prompt"],
-    "additionalProperties": False,
-    "properties": {
-        "prompt": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": MAX_PROMPT_LENGTH,
-            "description": "What to make. Control characters other than newline and tab "
-            "are refused. With a test key, a prompt that begins with clipia-sandbox:fail, "
-            ":slow, :insufficient-credits or :rate-limited rehearses that outcome.",
-        },
-        "duration_seconds": {
-            "type": "integer",
-            "minimum": 1,
-            "description": "At most the model's max_duration_seconds.",
-        },
-        "aspect_ratio": {"type": "string", "enum": list(ASPECT_RATIOS)},
-        "seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
-    },
-}
-
 
 class ModelViewSchema(OpenApiViewExtension):
-    target_class = "clipia_console.api.views.ModelView"
+    target_class = "clipia_console.api.model_views.ModelView"
 
     def view_replacement(self) -> type[APIView]:
-        generation = OpenApiExample(
-            "sandbox",
-            value={"prompt": "a red fox running through fresh snow", "duration_seconds": 5},
-            request_only=True,
-        )
         return documented(
             self.target,
             get=operation(
@@ -158,30 +131,39 @@ class ModelViewSchema(OpenApiViewExtension):
                 # not_found: an id with a line break names no endpoint at all.
                 errors=["model_not_found", "not_found"],
             ),
-            post=operation(
-                operation_id="create_generation",
-                summary="Create a generation",
-                description="Starts a video generation with this model. A live key is "
-                "charged the model's price at once and the generation is `queued`; a test "
-                "key's generation is `succeeded` at once with a mock result and costs 0 "
-                "(its budget counts the live price). Send an `Idempotency-Key` so that a "
-                "retry can never charge twice. Each request counts against the key's limit "
-                "of generation requests per minute (the RateLimit headers say where it "
-                "stands).",
-                tag=TAG_GENERATIONS,
-                scope="generate",
-                rate_limit=request_limits.POLICY,
-                request={"application/json": GENERATION_REQUEST},
-                parameters=[MODEL_ID, IDEMPOTENCY_KEY],
-                examples=[generation],
-                success={201: ok("Generation", "The new generation.")},
-                errors=[
-                    *("insufficient_credits", "key_budget_exceeded", "insufficient_scope"),
-                    *("key_paused", "model_not_allowed", "model_not_found", "not_found"),
-                    "idempotency_conflict",
-                ],
-            ),
+            post=_create_generation(),
         )
+
+
+def _create_generation() -> Callable[[Any], Any]:
+    generation = OpenApiExample(
+        "sandbox",
+        value={"prompt": "a red fox running through fresh snow", "duration_seconds": 5},
+        request_only=True,
+    )
+    return operation(
+        operation_id="create_generation",
+        summary="Create a generation",
+        description="Starts a video generation with this model. A live key is "
+        "charged the model's price at once and the generation is `queued`; a test "
+        "key's generation is `succeeded` at once with a mock result and costs 0 "
+        "(its budget counts the live price). Send an `Idempotency-Key` so that a "
+        "retry can never charge twice. Each request counts against the key's limit "
+        "of generation requests per minute (the RateLimit headers say where it "
+        "stands).",
+        tag=TAG_GENERATIONS,
+        scope="generate",
+        rate_limit=request_limits.POLICY,
+        request={"application/json": GENERATION_REQUEST},
+        parameters=[MODEL_ID, IDEMPOTENCY_KEY],
+        examples=[generation],
+        success={201: ok("Generation", "The new generation.")},
+        errors=[
+            *("insufficient_credits", "key_budget_exceeded", "insufficient_scope"),
+            *("key_paused", "model_not_allowed", "model_not_found", "not_found"),
+            "idempotency_conflict",
+        ],
+    )
 
 
 class GenerationViewSchema(OpenApiViewExtension):
@@ -203,21 +185,6 @@ class GenerationViewSchema(OpenApiViewExtension):
                 errors=["not_found"],
             ),
         )
-
-
-EXPOSED_KEYS_REQUEST = {
-    "type": "object",
-    "required": ["keys"],
-    "properties": {
-        "keys": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": MAX_KEYS_PER_REPORT,
-            "items": {"type": "string", "minLength": 1, "maxLength": MAX_CREDENTIAL_LENGTH},
-            "description": "Full API keys found exposed (in a repository, a paste, a log).",
-        },
-    },
-}
 
 
 class RevokeExposedKeysViewSchema(OpenApiViewExtension):

@@ -76,25 +76,11 @@ def operation(
     common = AUTHENTICATED_ERRORS if authenticated else PUBLIC_ERRORS
     body = BODY_ERRORS if request is not None else ()
     codes = sorted({*errors, *common, *body}, key=lambda code: (ERRORS[code][0], code))
-    responses: dict[int, Any] = dict(success)
-    for status in sorted({ERRORS[code][0] for code in codes}):
-        here = [code for code in codes if ERRORS[code][0] == status]
-        responses[status] = OpenApiResponse(
-            response=error_schema(here),
-            description="; ".join(f"`{code}`: {ERRORS[code][1]}" for code in here),
-            examples=[
-                OpenApiExample(code, value=_error_example(code), status_codes=[status])
-                for code in here
-            ],
-        )
-    needs = f"Needs the `{scope}` scope." if scope else "Needs no scope: any valid key."
-    if not authenticated:
-        needs = "Needs no API key."
-    listed = ", ".join(f"`{code}`" for code in codes)
+    responses: dict[int, Any] = {**success, **_error_responses(codes)}
     return extend_schema(
         operation_id=operation_id,
         summary=summary,
-        description=f"{description}\n\n{needs}\n\nError codes: {listed}.",
+        description=_described(description, scope, authenticated, codes),
         tags=[tag],
         request=request,
         responses=responses,
@@ -105,6 +91,31 @@ def operation(
             **({"x-clipia-rate-limit": rate_limit} if rate_limit else {}),
         },
     )
+
+
+def _described(description: str, scope: str | None, authenticated: bool, codes: list[str]) -> str:
+    """The operation's description, then what it needs and the codes it can answer."""
+    needs = f"Needs the `{scope}` scope." if scope else "Needs no scope: any valid key."
+    if not authenticated:
+        needs = "Needs no API key."
+    listed = ", ".join(f"`{code}`" for code in codes)
+    return f"{description}\n\n{needs}\n\nError codes: {listed}."
+
+
+def _error_responses(codes: list[str]) -> dict[int, OpenApiResponse]:
+    """One answer per error status among ``codes``, its ``code`` enum exactly those codes."""
+    responses = {}
+    for status in sorted({ERRORS[code][0] for code in codes}):
+        here = [code for code in codes if ERRORS[code][0] == status]
+        responses[status] = OpenApiResponse(
+            response=error_schema(here),
+            description="; ".join(f"`{code}`: {ERRORS[code][1]}" for code in here),
+            examples=[
+                OpenApiExample(code, value=_error_example(code), status_codes=[status])
+                for code in here
+            ],
+        )
+    return responses
 
 
 def documented(view: type[APIView], **methods: Callable[[Any], Any]) -> type[APIView]:
