@@ -46,7 +46,7 @@ MAX_GRACE: Final = GRACE_PERIODS["7d"]
 # Opt-in early end: once the new secret is in use and the old one has been silent this
 # long. Never shorter than an hour: an hourly batch job must not lose its secret.
 QUIET_CHOICES: Final = {"1h": timedelta(hours=1), "24h": timedelta(hours=24)}
-QUIET_LABELS: Final = {"1h": "1 hour", "24h": "24 hours"}
+QUIET_LABELS: Final = {"1h": "an hour", "24h": "a day"}
 MIN_QUIET: Final = QUIET_CHOICES["1h"]
 # How long the console still says that (and why) an old secret stopped working.
 RETIRED_NOTE_FOR: Final = timedelta(hours=24)
