@@ -135,6 +135,15 @@ def set_allowed_ips(api_key: ApiKey, networks: list[str] | None, *, actor: Actor
     return _set(api_key, "allowed_ips", networks, ApiKeyEvent.Kind.ADDRESSES_CHANGED, actor)
 
 
+def widens(allowed: list[str], chosen: list[str] | None) -> bool:
+    """Whether ``chosen`` (None: everything) lets a key do more than ``allowed`` (empty:
+    everything) does: dropping the list, or adding to it. Widening what a key may spend
+    on asks for the password again (accounts.sudo); narrowing never does."""
+    if not allowed:
+        return False
+    return chosen is None or not set(chosen) <= set(allowed)
+
+
 def pause(api_key: ApiKey, *, actor: Actor) -> bool:
     """Stop the key spending at once (it still reads). True if this call paused it."""
     return _set(

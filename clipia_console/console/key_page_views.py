@@ -77,15 +77,10 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         return _answer(request, api_key, {f"{setting}_form": form}, status=422)
-    if (
-        setting == "budget"
-        and form is not None
-        and budgets.raises(api_key, *form.cleaned_data["parsed"])
-    ):
+    widening = _widening(api_key, setting, form)
+    if widening is not None:
         cancel_url = reverse("console:key_page", args=[api_key.pk])
-        confirming = ask_unless_recent(
-            request, action="raise this key's budget", cancel_url=cancel_url
-        )
+        confirming = ask_unless_recent(request, action=widening, cancel_url=cancel_url)
         if confirming is not None:
             return confirming
     try:
@@ -97,6 +92,21 @@ def change_setting(request: ConsoleRequest, key_id: int, setting: str) -> HttpRe
     if changed:
         messages.success(request, _DONE[setting])
     return _answer(request, api_key, {}, status=200)
+
+
+def _widening(api_key: ApiKey, setting: str, form: Form | None) -> str | None:
+    """What the change would let the key do that it cannot now, in the words of "Confirm
+    it is you to …", or None when it only narrows (which never asks)."""
+    parsed: Any = form.cleaned_data["parsed"] if form is not None else None
+    if setting == "budget" and budgets.raises(api_key, *parsed):
+        return "raise this key's budget"
+    if setting == "models" and controls.widens(api_key.allowed_models or [], parsed):
+        return "let this key use more models"
+    if setting == "addresses" and controls.widens(api_key.allowed_ips or [], parsed):
+        return "let this key be used from more addresses"
+    if setting == "resume" and api_key.paused_at is not None:
+        return "resume this key's spending"
+    return None
 
 
 def _apply(api_key: ApiKey, setting: str, form: Form | None, actor: Actor) -> bool:

@@ -277,3 +277,73 @@ def test_an_htmx_budget_raise_is_confirmed_in_place_of_the_page(
     assert asks_for_the_password(response)
     row.refresh_from_db()
     assert row.budget_credits == 100
+
+
+# Widening what a key may spend on (issue 18): resuming it, allowing every model or more
+# models, removing or widening its address list. Narrowing never asks.
+
+
+def setting_url(api_key: ApiKey, setting: str) -> str:
+    return f"{KEYS_URL}{api_key.pk}/{setting}/"
+
+
+@pytest.mark.usefixtures("later")
+@pytest.mark.parametrize(
+    ("setting", "before", "data", "action"),
+    [
+        ("resume", "paused", {}, "resume this key's spending"),
+        ("models", ["clipia/motion-v1-fast"], {"all_models": "on"}, "use more models"),
+        (
+            "models",
+            ["clipia/motion-v1-fast"],
+            {"models": ["clipia/motion-v1-fast", "clipia/motion-v1"]},
+            "use more models",
+        ),
+        ("addresses", ["203.0.113.7/32"], {"allowed_ips": ""}, "used from more addresses"),
+    ],
+)
+def test_widening_a_keys_controls_asks_for_the_password(
+    console: Client,
+    test_key: tuple[ApiKey, str],
+    setting: str,
+    before: Any,
+    data: dict[str, Any],
+    action: str,
+) -> None:
+    row, _ = test_key
+    fields = {
+        "resume": {"paused_at": timezone.now()},
+        "models": {"allowed_models": before},
+        "addresses": {"allowed_ips": before},
+    }[setting]
+    ApiKey.objects.filter(pk=row.pk).update(**fields)
+
+    asked = console.post(setting_url(row, setting), data)
+
+    assert asks_for_the_password(asked)
+    assert action in text_of(asked)
+    assert ApiKey.objects.filter(pk=row.pk, **fields).exists()  # unchanged
+
+    confirmed = console.post(setting_url(row, setting), {**data, sudo.PASSWORD_FIELD: PASSWORD})
+
+    assert confirmed.status_code == 302
+    assert not ApiKey.objects.filter(pk=row.pk, **fields).exists()
+
+
+@pytest.mark.usefixtures("later", "catalog")
+@pytest.mark.parametrize(
+    ("setting", "data"),
+    [
+        ("pause", {}),
+        ("models", {"models": ["clipia/motion-v1"]}),
+        ("addresses", {"allowed_ips": "203.0.113.7"}),
+    ],
+)
+def test_narrowing_a_keys_controls_never_asks(
+    console: Client, test_key: tuple[ApiKey, str], setting: str, data: dict[str, Any]
+) -> None:
+    row, _ = test_key
+
+    response = console.post(setting_url(row, setting), data)
+
+    assert response.status_code == 302
