@@ -66,6 +66,11 @@ class Settings:
     def CONSOLE_REVOKE_LIMIT(self) -> int:
         return int(getattr(settings, "APIKEYS_CONSOLE_REVOKE_LIMIT", 60))
 
+    # Each roll costs an Argon2id hash and two audit rows, as a create does.
+    @property
+    def CONSOLE_ROLL_LIMIT(self) -> int:
+        return int(getattr(settings, "APIKEYS_CONSOLE_ROLL_LIMIT", 20))
+
     @property
     def CONSOLE_WINDOW_SECONDS(self) -> int:
         return int(getattr(settings, "APIKEYS_CONSOLE_WINDOW_SECONDS", 600))

@@ -12,11 +12,12 @@ from clipia_console.lib.conf import RatePolicy, by_name
 class Settings:
     @property
     def RATE_LIMITS(self) -> dict[str, RatePolicy]:
-        """Keys created and revoked per person, by name; each counted per user id."""
+        """Keys created, revoked and rolled per person, by name; each counted per user id."""
         window = apikeys_conf.CONSOLE_WINDOW_SECONDS
         return by_name(
             RatePolicy("console:create", apikeys_conf.CONSOLE_CREATE_LIMIT, window),
             RatePolicy("console:revoke", apikeys_conf.CONSOLE_REVOKE_LIMIT, window),
+            RatePolicy("console:roll", apikeys_conf.CONSOLE_ROLL_LIMIT, window),
         )
 
 

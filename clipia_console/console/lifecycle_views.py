@@ -23,12 +23,14 @@ from apikeys.exceptions import CannotRoll
 from apikeys.models import ApiKey
 from apikeys.status import KeyStatus
 from clipia_console.accounts import sudo
+from clipia_console.console.conf import conf
 from clipia_console.console.key_list_views import row_changed
 from clipia_console.console.lifecycle_forms import EditKeyForm, RollForm
 from clipia_console.console.pages import account_url, keys_of, page_context
 from clipia_console.console.signed_in import ConsoleRequest, sign_in_required
 from clipia_console.console.sudo_views import ask_unless_recent
-from clipia_console.lib import clock, form_tokens
+from clipia_console.lib import clock, form_tokens, ratelimit
+from clipia_console.lib.ratelimit import RateLimited, too_many_message, with_retry_after
 
 CANNOT_ROLL_STATUS = 409
 ROLLED_ALREADY = (
@@ -79,6 +81,12 @@ def _roll(
     if not form_tokens.is_well_formed(token):
         context["alert"] = form_tokens.OUT_OF_DATE
         return _render_roll(request, context, status=422)
+    try:
+        ratelimit.enforce(conf.RATE_LIMITS["console:roll"], str(request.user.pk))
+    except RateLimited as limited:
+        context["alert"] = too_many_message("rolls", limited.retry_after)
+        response = _render_roll(request, context, status=429)
+        return with_retry_after(response, limited.retry_after)
     if not form_tokens.claim(token):
         context["alert"] = ROLLED_ALREADY
         return _render_roll(request, context, status=409)
