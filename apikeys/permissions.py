@@ -1,4 +1,4 @@
-"""Permissions for views authenticated by API key: scopes, allowed client addresses."""
+"""Permissions for views authenticated by API key: scopes, and the words of an address refusal."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from apikeys import controls
 from apikeys.exceptions import AddressNotAllowed
 from apikeys.models import SCOPES, ApiKey
-from clipia_console.lib.client_address import client_address
 
 if TYPE_CHECKING:
     # Only for annotations: DRF imports the default permission classes while
@@ -38,27 +36,6 @@ def requires_scope(scope: str, *, methods: Collection[str] | None = None) -> typ
 
     HasScope.__name__ = HasScope.__qualname__ = f"HasScope_{scope}"
     return HasScope
-
-
-class FromAllowedAddress(BasePermission):
-    """A key with ``allowed_ips`` works only from those addresses (IPs or CIDRs, v4 or
-    v6); anywhere else gets 403 ``ip_not_allowed``, naming the address we saw (through
-    APIKEYS_NUM_PROXIES trusted proxies) so a customer behind a proxy can tell. Reads the
-    row authentication loaded: no query. Requests without a key pass (IsAuthenticated
-    answers those)."""
-
-    code = "ip_not_allowed"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        key = request.auth
-        if not isinstance(key, ApiKey) or key.allowed_ips is None:
-            return True
-        try:
-            controls.check_address(key, client_address(request._request))
-        except AddressNotAllowed as refused:
-            self.message = address_refused_message(refused)
-            return False
-        return True
 
 
 def address_refused_message(refused: AddressNotAllowed) -> str:

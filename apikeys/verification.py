@@ -7,6 +7,7 @@
     secret_check.verify_secret  one HMAC against the stored verifier(s) (apikeys.hashing):
                                 the key's secret, or a rolled key's old one in its grace
     _check_status               revoked, expired, inactive owner: refused; paused: accepted
+    controls.check_address      a key with an address list, from anywhere else: refused
     key_use.note_use            last_used_at and its address, at most once a minute per key
 
 The policy, once: a wrong secret costs one HMAC and answers the same 401 whether its key
@@ -25,7 +26,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import hashing, keys
+from apikeys import controls, hashing, keys
 from apikeys.credentials import Caller, extract_key
 from apikeys.exceptions import InvalidApiKey
 from apikeys.key_use import note_use
@@ -67,6 +68,9 @@ def authenticate_key(
     secret = verify_secret(api_key, parsed, caller, now)
     api_key.authenticated_verifier = getattr(api_key, VERIFIER_FIELDS[secret])
     _check_status(api_key, now)
+    if api_key.allowed_ips is not None:
+        # Before the use is noted: a refused caller is never "last used from".
+        controls.check_address(api_key, caller.address)
     note_use(api_key, secret, caller, now)
     return api_key
 

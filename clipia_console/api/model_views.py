@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from apikeys import controls
 from apikeys.models import ApiKey
-from apikeys.permissions import FromAllowedAddress, requires_scope
+from apikeys.permissions import requires_scope
 from clipia_console.api import idempotency
 from clipia_console.api.envelope import rendered
 from clipia_console.api.errors import ModelNotFound
@@ -42,7 +42,6 @@ REMEMBERED = (credits.InsufficientCredits, spending.BudgetExceeded)
 class ModelView(APIView):
     permission_classes = (
         IsAuthenticated,
-        FromAllowedAddress,
         requires_scope("generate", methods=("POST",)),
     )
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys.models import ApiKey
-from apikeys.permissions import FromAllowedAddress, requires_scope
+from apikeys.permissions import requires_scope
 from clipia_console.api.errors import (
     EndpointNotFound,
     InvalidRequest,
@@ -67,7 +67,7 @@ class KeyView(APIView):
 class UsageView(APIView):
     """GET /v1/usage?days=N: the account's usage in the key's environment."""
 
-    permission_classes = (IsAuthenticated, FromAllowedAddress, requires_scope("read"))
+    permission_classes = (IsAuthenticated, requires_scope("read"))
 
     def get(self, request: Request) -> Response:
         key = calling_key(request)

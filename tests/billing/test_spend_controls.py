@@ -238,3 +238,28 @@ def test_a_paused_refusal_is_not_remembered_by_its_idempotency_key(
     assert retried["Clipia-Credits-Charged"] == "20"
     assert generate(raw, HTTP_IDEMPOTENCY_KEY="job-1").json()["id"] == retried.json()["id"]
     assert credits.balance_of(rich.pk) == 10_000 - 20
+
+
+def test_a_request_from_a_blocked_address_learns_nothing_of_the_key_and_is_no_use(
+    test_key: tuple[ApiKey, str],
+) -> None:
+    """Issue 18: a blocked caller got the key's budget and expiry in Clipia-Key-* headers,
+    and the key's "last used from" became the stranger's address."""
+    key, raw = test_key
+    budget(key, 100, "day")
+    controls.set_allowed_ips(key, ["203.0.113.0/24"], actor=STAFF_COMMAND)
+
+    refused = Client(REMOTE_ADDR="198.51.100.1").get("/v1/key", **bearer(raw))
+
+    assert refused.status_code == 403
+    assert not [name for name in refused.headers if name.lower().startswith("clipia-key-")]
+    key.refresh_from_db()
+    assert (key.last_used_at, key.last_used_address) == (None, None)
+    assert not key.events.filter(kind="first_used").exists()
+
+    allowed = Client(REMOTE_ADDR="203.0.113.9").get("/v1/key", **bearer(raw))
+
+    assert allowed.status_code == 200
+    assert allowed.headers["Clipia-Key-Budget-Limit"] == "100"
+    key.refresh_from_db()
+    assert key.last_used_address == "203.0.113.9"

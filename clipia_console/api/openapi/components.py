@@ -73,7 +73,7 @@ ERRORS: dict[str, tuple[int, str]] = {
 
 # What any /v1 request can be answered, whatever the operation; and any authenticated one.
 PUBLIC_ERRORS = ("invalid_request", "payload_too_large", "rate_limited", "service_unavailable")
-# allowed_ips applies to every keyed view (FromAllowedAddress is a default permission).
+# allowed_ips applies to every keyed view (checked by authentication itself).
 AUTHENTICATED_ERRORS = (*PUBLIC_ERRORS, "invalid_api_key", "ip_not_allowed")
 # Codes of any operation that takes a request body.
 BODY_ERRORS = ("length_required", "unsupported_media_type")
