@@ -45,6 +45,17 @@ class Settings:
         return None if values is None else [str(value) for value in values]
 
     # Usable (active or paused) keys one account may hold.
+    # Argon2id verifications one process runs at once (the rare slow path: a key stored
+    # before verifiers, or a retired pepper), and how long a request waits for a slot.
+    # Read once, when the slots are made.
+    @property
+    def ARGON2_CONCURRENCY(self) -> int:
+        return int(getattr(settings, "APIKEYS_ARGON2_CONCURRENCY", 2))
+
+    @property
+    def ARGON2_WAIT_SECONDS(self) -> int:
+        return int(getattr(settings, "APIKEYS_ARGON2_WAIT_SECONDS", 5))
+
     @property
     def MAX_ACTIVE_KEYS(self) -> int:
         return int(getattr(settings, "APIKEYS_MAX_ACTIVE_KEYS", 25))

@@ -14,7 +14,7 @@ from typing import Final
 
 from django.views.decorators.debug import sensitive_variables
 
-from apikeys import keys, rolling, services
+from apikeys import hashing, keys, rolling, services
 from apikeys.audit import Actor
 from apikeys.credentials import Caller
 from apikeys.exceptions import InvalidApiKey, VerificationRateLimited
@@ -38,10 +38,15 @@ def report_exposed(raw_keys: Iterable[str], *, client_address: str | None) -> in
             continue
         api_key = lookup(parsed.lookup_id)
         if api_key is None:
+            hashing.check((), parsed.raw)  # the same HMAC a known id costs: no timing tell
             continue
         now = clock.now()
         try:
-            secret = verify_secret(api_key, parsed, Caller(address=client_address), now)
+            # Not counted per address: the intake bounds its candidates per reporting
+            # address itself, and a full bucket must never skip a real report.
+            secret = verify_secret(
+                api_key, parsed, Caller(address=client_address), now, counted=False
+            )
         except (InvalidApiKey, VerificationRateLimited):
             continue
         if not api_key.is_usable(now):

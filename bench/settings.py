@@ -20,7 +20,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 # The benchmark measures what a verification costs, not the limiter refusing it: the
 # limiter still runs (its cache writes are part of the cold path), it just never trips.
-APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = 10**9
 APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = 10**9
 
 # No static files are served by the benchmark; the manifest storage would want collectstatic.

@@ -54,16 +54,12 @@ class Settings:
         return int_setting("APIKEYS_RATELIMIT_CACHE_RETRY_SECONDS", 30)
 
     @property
-    def APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY(self) -> int:
-        """Argon2id verifications allowed per window per key id, for the rare key whose
-        verifier must be re-derived (stored before verifiers existed, or under a pepper no
-        longer configured); past that, 429. Keys with a current verifier never reach it:
-        wrong secrets cost them one HMAC."""
-        return int_setting("APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY", 10)
-
-    @property
     def APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS(self) -> int:
-        """The same per client address (IPv6 per /64)."""
+        """Argon2id verifications allowed per window per client address (IPv6 per /64),
+        for the rare key whose verifier must be re-derived (stored before verifiers
+        existed, or under a pepper no longer configured); past that, 429. Counted per
+        address only, never per key id: a flood of wrong secrets for a key must not lock
+        its owner out (keys with a current verifier never get here: one HMAC each)."""
         return int_setting("APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS", 30)
 
     @property
@@ -71,17 +67,10 @@ class Settings:
         return int_setting("APIKEYS_SLOW_VERIFY_WINDOW_SECONDS", 60, minimum=1)
 
     @property
-    def APIKEYS_VERIFIED_ADDRESS_SECONDS(self) -> int:
-        """An address that verified a key this recently is let past that key id's full
-        slow-verification bucket (still within its own per-address bucket)."""
-        return int_setting("APIKEYS_VERIFIED_ADDRESS_SECONDS", 24 * 60 * 60)
-
-    @property
     def RATE_LIMITS(self) -> dict[str, RatePolicy]:
         """The named limits lib itself counts, by name."""
         window = self.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS
         return by_name(
-            RatePolicy("slow-verify:key", self.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY, window),
             RatePolicy("slow-verify:addr", self.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS, window),
         )
 

@@ -110,63 +110,26 @@ def enforce_all(limits: Iterable[tuple[str, RatePolicy]]) -> None:
         raise RateLimited(retry_after)
 
 
-def slow_verification_retry_after(lookup_id: str, client_address: str | None) -> int | None:
-    """Count one verification attempt for this key id and address; None if it may run,
-    else the seconds until the caller may try again. Counting before Argon2 runs bounds
-    wrong secrets strictly, concurrent ones included; verification_succeeded gives a right
-    one's count back.
-
-    A flood aimed at a key id fills that id's bucket for everyone, including the key's
-    owner on a worker that has not verified the key yet. So an address that proved it
-    holds the key (verification_succeeded, within APIKEYS_VERIFIED_ADDRESS_SECONDS) is
-    let past a full key-id bucket; its own per-address bucket still bounds what Argon2
-    work it can cause, so the flood's total stays bounded.
-    """
-    policies = conf.RATE_LIMITS
-    address = rate_limit_bucket(client_address)
-    address_wait = hit_named(policies["slow-verify:addr"], address)
-    key_wait = hit_named(policies["slow-verify:key"], lookup_id)
-    if key_wait is not None and _proved_from(lookup_id, client_address):
-        key_wait = None
-    return max((wait for wait in (address_wait, key_wait) if wait is not None), default=None)
+def slow_verification_retry_after(client_address: str | None) -> int | None:
+    """Count one Argon2id verification for this client address; None if it may run, else
+    the seconds until it may try again. Counted before Argon2 runs, so wrong secrets are
+    bounded strictly, concurrent ones included; verification_succeeded gives a right
+    one's count back. Per address only: a bucket per key id would let anyone's wrong
+    secrets refuse that key's owner."""
+    policy = conf.RATE_LIMITS["slow-verify:addr"]
+    return hit_named(policy, rate_limit_bucket(client_address))
 
 
-def verification_succeeded(lookup_id: str, client_address: str | None) -> None:
+def verification_succeeded(client_address: str | None) -> None:
     """Give back the count of a verification that proved the key right, so that a busy key
-    verified by many cold workers at once (after a deploy) never uses the limit up; and
-    remember that this address holds the key (no secret is stored: an id and an address)."""
-    policies = conf.RATE_LIMITS
-    give_back_named(policies["slow-verify:key"], lookup_id)
-    give_back_named(policies["slow-verify:addr"], rate_limit_bucket(client_address))
-    if client_address and not _breaker.is_open():
-        try:
-            cache.set(
-                _proof(lookup_id, client_address),
-                1,
-                timeout=conf.APIKEYS_VERIFIED_ADDRESS_SECONDS,
-            )
-        except Exception as exc:  # an unreachable cache: the owner just waits like anyone else
-            _breaker.trip(exc)
+    verified by many cold workers at once (after a deploy) never uses the limit up."""
+    give_back_named(conf.RATE_LIMITS["slow-verify:addr"], rate_limit_bucket(client_address))
 
 
 def forget_all() -> None:
     """Forget this process's counters and any cache outage it noticed (tests start cold)."""
     _local.clear()
     _breaker.close()
-
-
-def _proved_from(lookup_id: str, client_address: str | None) -> bool:
-    if not client_address or _breaker.is_open():
-        return False
-    try:
-        return cache.get(_proof(lookup_id, client_address)) is not None
-    except Exception as exc:  # an unreachable cache proves nothing
-        _breaker.trip(exc)
-        return False
-
-
-def _proof(lookup_id: str, client_address: str) -> str:
-    return f"ratelimit:slow-verify:proved:{lookup_id}:{client_address}"
 
 
 def _slot(bucket: str, window: int) -> tuple[str, int]:

@@ -20,8 +20,7 @@ from clipia_console.lib import ratelimit
 from tests.support import MakeKey, bearer
 from tests.system.servers import gunicorn, subprocess_database_url
 
-PER_KEY = 10
-PER_ADDRESS = 30
+PER_ADDRESS = 10
 
 
 def wrong_secret(raw_key: str, n: int) -> str:
@@ -35,7 +34,6 @@ def wrong_secret(raw_key: str, n: int) -> str:
 
 @pytest.fixture(autouse=True)
 def _limits(settings: Any) -> Iterator[None]:
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = PER_KEY
     settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = PER_ADDRESS
     # An hour-long window, so that no flood in these tests straddles two windows.
     settings.APIKEYS_SLOW_VERIFY_WINDOW_SECONDS = 3600
@@ -66,7 +64,7 @@ def test_a_flood_of_wrong_secrets_never_locks_the_owner_out(
 ) -> None:
     _, raw = live_key
 
-    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY * 3)]
+    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_ADDRESS * 3)]
     # The owner, from an address never seen before, on a worker that never served it.
     owner = account(api, raw, address="198.51.100.77")
 
@@ -108,19 +106,51 @@ def key_without_verifier(live_key: Any) -> tuple[ApiKey, str]:
     return row, raw
 
 
-def test_argon2_for_a_key_without_verifier_is_bounded_per_key_id(
+def test_argon2_for_a_key_without_verifier_is_bounded_per_address(
     api: Client, key_without_verifier: Any, argon2_calls: list[str]
 ) -> None:
     _, raw = key_without_verifier
 
-    statuses = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 5)]
+    statuses = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_ADDRESS + 5)]
     refused = account(api, wrong_secret(raw, 99))
 
-    assert statuses == [401] * PER_KEY + [429] * 5
-    assert len(argon2_calls) == PER_KEY
+    assert statuses == [401] * PER_ADDRESS + [429] * 5
+    assert len(argon2_calls) == PER_ADDRESS
     assert refused.json()["error"]["code"] == "rate_limited"
     assert refused.json()["error"]["message"].endswith("seconds.")
     assert 1 <= int(refused["Retry-After"]) <= 3600
+
+
+def test_wrong_secrets_for_a_key_without_verifier_never_refuse_its_owner(
+    api: Client, key_without_verifier: Any, argon2_calls: list[str]
+) -> None:
+    """Issue 18: eleven forged requests got the owner of a key without a current verifier
+    (stored before verifiers, or after SECRET_KEY was rotated without a fallback) 429 on
+    every worker: the Argon2id path was limited per key id."""
+    _, raw = key_without_verifier
+    forged = [
+        account(api, wrong_secret(raw, n), address=f"198.51.100.{n}").status_code
+        for n in range(1, 3 * PER_ADDRESS)
+    ]
+
+    owner = account(api, raw, address="192.0.2.44")
+
+    assert set(forged) == {401}
+    assert owner.status_code == 200
+
+
+def test_a_report_full_of_forged_candidates_never_refuses_the_owner_nor_skips_a_real_one(
+    api: Client, key_without_verifier: Any, live_key: Any
+) -> None:
+    row, raw = key_without_verifier
+    candidates = [wrong_secret(raw, n) for n in range(PER_ADDRESS + 11)]
+    reported = api.post(
+        "/v1/keys/revoke", {"keys": [*candidates, raw]}, content_type="application/json"
+    )
+
+    assert reported.status_code == 202
+    row.refresh_from_db()
+    assert row.revoked_at is not None  # the real one, after more forgeries than the bucket
 
 
 def test_once_its_owner_used_it_a_key_leaves_the_argon2_path_for_good(
@@ -129,7 +159,7 @@ def test_once_its_owner_used_it_a_key_leaves_the_argon2_path_for_good(
     _, raw = key_without_verifier
     assert account(api, raw).status_code == 200
 
-    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY * 2)]
+    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_ADDRESS * 2)]
 
     assert flood == [401] * len(flood)
     assert len(argon2_calls) == 1
@@ -148,15 +178,14 @@ def test_the_argon2_limit_holds_in_process_when_redis_is_unreachable(
         }
     }
 
-    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_KEY + 3)]
+    flood = [account(api, wrong_secret(raw, n)).status_code for n in range(PER_ADDRESS + 3)]
 
-    assert flood == [401] * PER_KEY + [429] * 3
+    assert flood == [401] * PER_ADDRESS + [429] * 3
 
 
 def test_the_per_address_argon2_limit_spans_key_ids(
     api: Client, alice: Any, bob: Any, make_key: MakeKey, settings: Any
 ) -> None:
-    settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY = 100
     settings.APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS = 6
     made = [make_key(owner, "live") for owner in (alice, bob, alice)]
     ApiKey.objects.update(verifier="")
@@ -187,7 +216,6 @@ def test_under_gunicorn_a_flood_never_gets_the_owner_a_429_on_any_worker(
         tmp_path,
         database_url=subprocess_database_url(),
         workers=3,
-        APIKEYS_SLOW_VERIFY_LIMIT_PER_KEY="2",
         APIKEYS_SLOW_VERIFY_LIMIT_PER_ADDRESS="2",
     ) as server:
 
