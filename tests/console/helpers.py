@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+from datetime import datetime
+from html import unescape
 from typing import Any
 
+import pytest
 from django.test import Client
+from django.utils import timezone
 
+from apikeys import services
 from apikeys.models import ApiKey
 from tests.support import FULL_KEY, create_in_console
 
@@ -27,3 +34,29 @@ def full_keys_in(response: Any) -> list[str]:
 
 def v1_account(raw_key: str) -> int:
     return Client().get("/v1/account", headers={"Authorization": f"Bearer {raw_key}"}).status_code
+
+
+def token() -> str:
+    """A fresh single-use form token, as each rendered create or roll form carries."""
+    return secrets.token_urlsafe(18)
+
+
+OWNER = services.Actor.command("tests")
+
+
+def text_of(response: Any) -> str:
+    """What a reader sees: the markup's text, whitespace collapsed."""
+    html = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", unescape(html)).strip()
+
+
+def move_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def roll_url(api_key: ApiKey) -> str:
+    return f"{KEYS_URL}{api_key.pk}/roll/"
+
+
+def end_grace_url(api_key: ApiKey) -> str:
+    return f"{KEYS_URL}{api_key.pk}/end-grace/"
