@@ -7,12 +7,7 @@ from django.test import Client
 
 from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.console.helpers import (
-    HTMX,
-    KEYS_URL,
-    text_of,
-    v1_account,
-)
+from tests.console.helpers import HTMX, KEYS_URL, text_of, v1_account
 
 
 def edit_url(api_key: ApiKey) -> str:

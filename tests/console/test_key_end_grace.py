@@ -9,14 +9,7 @@ from django.test import Client
 
 from apikeys import rolling
 from apikeys.models import ApiKey, ApiKeyEvent
-from tests.console.helpers import (
-    HTMX,
-    KEYS_URL,
-    OWNER,
-    end_grace_url,
-    text_of,
-    v1_account,
-)
+from tests.console.helpers import HTMX, KEYS_URL, OWNER, end_grace_url, text_of, v1_account
 
 
 def test_ending_the_grace_without_javascript_retires_the_old_secret(

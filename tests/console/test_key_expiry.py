@@ -14,15 +14,7 @@ from django.utils import timezone
 
 from apikeys import services
 from apikeys.models import ApiKey
-from tests.console.helpers import (
-    HTMX,
-    KEYS_URL,
-    OWNER,
-    create,
-    move_clock,
-    roll_url,
-    text_of,
-)
+from tests.console.helpers import HTMX, KEYS_URL, OWNER, create, move_clock, roll_url, text_of
 
 
 @pytest.mark.parametrize("days", [7, 30, 90])
