@@ -10,21 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from clipia_console.generations.models import Generation
+from tests.admin_support import GENERATIONS, make_generation
 
 if TYPE_CHECKING:
     pass
-from tests.staff.helpers import GENERATIONS
-
-
-def make_generation(owner: User, **fields: object) -> Generation:
-    values: dict[str, object] = {
-        "environment": "live",
-        "model_id": "clipia/motion-v1",
-        "prompt": "a cat surfing",
-        "status": Generation.Status.SUCCEEDED,
-        **fields,
-    }
-    return Generation.objects.create(owner=owner, **values)
 
 
 @pytest.mark.parametrize(

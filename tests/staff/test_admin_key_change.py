@@ -14,11 +14,12 @@ from apikeys import services
 from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.staff.admin.key_forms import ApiKeyChangeForm
 from clipia_console.staff.admin.keys import ApiKeyAdmin
+from tests.admin_support import KEYS, key_page
 from tests.support import MakeKey
 
 if TYPE_CHECKING:
     pass
-from tests.staff.helpers import KEYS, key_page, v1_account
+from tests.staff.helpers import v1_account
 
 
 def test_the_revoke_action_revokes_the_keys_and_v1_then_refuses_them(

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from apikeys import services
 from apikeys.models import ApiKey
+from tests.admin_support import KEYS
 from tests.support import MakeKey
 
 if TYPE_CHECKING:
     pass
-from tests.staff.helpers import KEYS
 
 
 def test_it_lists_keys_with_owner_name_prefix_environment_scopes_and_status(

@@ -6,25 +6,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
+from tests.admin_support import GENERATIONS, KEYS, key_page, signed_in_with
 from tests.support import PASSWORD
 
 if TYPE_CHECKING:
     pass
-from tests.staff.helpers import (
-    ACCOUNTS,
-    ADD_ACCOUNT,
-    ADD_KEY,
-    GENERATIONS,
-    KEYS,
-    credits_page,
-    key_page,
-)
+from tests.staff.helpers import ACCOUNTS, ADD_ACCOUNT, ADD_KEY, credits_page
 
 EVENTS = reverse("admin:apikeys_apikeyevent_changelist")
 
@@ -32,13 +25,6 @@ EVENTS = reverse("admin:apikeys_apikeyevent_changelist")
 @pytest.fixture
 def carol(db: None) -> User:
     return User.objects.create_user("carol", "carol@clipia.example", PASSWORD, is_staff=True)
-
-
-def signed_in_with(user: User, *codenames: str) -> Client:
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 STAFF_PAGES = [KEYS, ADD_KEY, ACCOUNTS, ADD_ACCOUNT, GENERATIONS, EVENTS]
