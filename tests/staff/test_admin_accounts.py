@@ -3,8 +3,6 @@ deleting, search by email, and how much of a long ledger is shown."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib.admin import site
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
@@ -14,9 +12,6 @@ from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account
 from clipia_console.staff.admin.accounts import AccountAdmin
-
-if TYPE_CHECKING:
-    pass
 from tests.staff.helpers import ACCOUNTS
 
 

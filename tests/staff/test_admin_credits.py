@@ -3,17 +3,12 @@ sane amount are needed, and a first grant creates the customer's account."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from clipia_console.billing import credits
 from clipia_console.billing.models import Account, LedgerEntry
-
-if TYPE_CHECKING:
-    pass
 from tests.staff.helpers import ADD_ACCOUNT, credits_page
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -11,9 +9,6 @@ from django.urls import reverse
 
 from clipia_console.generations.models import Generation
 from tests.admin_support import GENERATIONS, make_generation
-
-if TYPE_CHECKING:
-    pass
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@ the name, and a stale form never undoing a revocation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib.admin import site
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
@@ -15,11 +13,8 @@ from apikeys.models import ApiKey, ApiKeyEvent
 from clipia_console.staff.admin.key_forms import ApiKeyChangeForm
 from clipia_console.staff.admin.keys import ApiKeyAdmin
 from tests.admin_support import KEYS, key_page
-from tests.support import MakeKey
-
-if TYPE_CHECKING:
-    pass
 from tests.staff.helpers import v1_account
+from tests.support import MakeKey
 
 
 def test_the_revoke_action_revokes_the_keys_and_v1_then_refuses_them(

@@ -3,17 +3,12 @@ refused for an unknown owner, without a scope or past the active key limit."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib.auth.models import User
 from django.test import Client
 
 from apikeys.models import ApiKey
-from tests.support import MakeKey
-
-if TYPE_CHECKING:
-    pass
 from tests.staff.helpers import ADD_KEY, v1_account
+from tests.support import MakeKey
 
 
 def test_staff_creating_a_key_see_it_once_on_an_uncacheable_page(

@@ -4,7 +4,6 @@ display prefix) and filtering them by status, scope and environment."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,9 +14,6 @@ from apikeys import services
 from apikeys.models import ApiKey
 from tests.admin_support import KEYS
 from tests.support import MakeKey
-
-if TYPE_CHECKING:
-    pass
 
 
 def test_it_lists_keys_with_owner_name_prefix_environment_scopes_and_status(

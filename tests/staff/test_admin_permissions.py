@@ -3,8 +3,6 @@ what their permissions allow."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -13,11 +11,8 @@ from django.urls import reverse
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from tests.admin_support import GENERATIONS, KEYS, key_page, signed_in_with
-from tests.support import PASSWORD
-
-if TYPE_CHECKING:
-    pass
 from tests.staff.helpers import ACCOUNTS, ADD_ACCOUNT, ADD_KEY, credits_page
+from tests.support import PASSWORD
 
 EVENTS = reverse("admin:apikeys_apikeyevent_changelist")
 
