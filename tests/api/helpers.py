@@ -183,3 +183,21 @@ def assert_refused_in_the_envelope(response: Any) -> dict[str, Any]:
 def send(method: str, path: str, meta: dict[str, Any], content_type: str, body: bytes) -> Any:
     client = Client()
     return client.generic(method, path, data=body, content_type=content_type, **meta)
+
+
+MOTION = "/v1/models/clipia/motion-v1"
+
+
+def post_json(api: Client, path: str, raw_key: str, body: Any, **extra: Any) -> Any:
+    return api.post(
+        path, data=json.dumps(body), content_type="application/json", **bearer(raw_key), **extra
+    )
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    error: dict[str, Any] = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"]
+    return error
