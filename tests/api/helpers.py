@@ -201,3 +201,29 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert error["code"] == code
     assert error["message"]
     return error
+
+
+BODY = {"prompt": "a red kite over the dunes", "duration_seconds": 5}
+
+
+def post(
+    api: Client,
+    raw_key: str,
+    body: Any = BODY,
+    *,
+    idempotency_key: str | None = "retry-me-1",
+    model: str = MODEL,
+) -> Any:
+    headers = bearer(raw_key)
+    if idempotency_key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = idempotency_key
+    return api.post(
+        f"/v1/models/{model}",
+        data=json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+
+
+def charges(user_id: int) -> int:
+    return LedgerEntry.objects.filter(account_id=user_id, kind=LedgerEntry.Kind.CHARGE).count()
