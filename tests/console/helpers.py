@@ -60,3 +60,17 @@ def roll_url(api_key: ApiKey) -> str:
 
 def end_grace_url(api_key: ApiKey) -> str:
     return f"{KEYS_URL}{api_key.pk}/end-grace/"
+
+
+def hidden_fields(response: Any) -> list[tuple[str, str]]:
+    html = response.content.decode()
+    pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+    # The form's single-use token is carried too (asserted once below), fresh per request.
+    skipped = {"csrfmiddlewaretoken", "form_token"}
+    return [(name, unescape(value)) for name, value in pairs if name not in skipped]
+
+
+def asks_for_the_password(response: Any) -> bool:
+    return "Confirm it is you" in text_of(response) and 'name="confirm_password"' in (
+        response.content.decode()
+    )
