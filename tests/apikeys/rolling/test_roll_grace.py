@@ -1,18 +1,15 @@
 """Rolling a key: a new secret shown once, the same key (identity, settings, trail), and the
-old secret working through its grace, retired when it ends or once it goes quiet."""
+old secret working through its grace, retired when it ends or once it goes quiet; still one
+query, and no request lost under a steady stream."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from io import StringIO
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,31 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from apikeys import rolling, services
 from apikeys.exceptions import CannotRoll
 from apikeys.models import ApiKey, ApiKeyEvent
-from clipia_console.lib import clock as app_clock
+from tests.apikeys.helpers import ACCOUNT
+from tests.apikeys.rolling.helpers import START, roll
 from tests.support import MakeKey, bearer
 from tests.system.servers import gunicorn, subprocess_database_url
-
-ACCOUNT = "/v1/account"
-START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], datetime]:
-    """Moves both the request path's clock and the lifecycle's to START + offset."""
-
-    def move_to(offset: timedelta) -> datetime:
-        moment = START + offset
-        monkeypatch.setattr(app_clock, "now", lambda: moment)
-        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-        return moment
-
-    move_to(timedelta(0))
-    return move_to
-
-
-def roll(api_key: ApiKey, grace: timedelta) -> str:
-    _, raw = rolling.roll_key(api_key, grace=grace, actor=services.Actor.command("tests"))
-    return raw
 
 
 def test_a_rolled_key_answers_to_its_new_secret_and_keeps_its_identity(
@@ -204,71 +180,6 @@ def test_a_request_with_the_old_secret_in_its_grace_is_still_one_query(
 
     assert response.status_code == 200
     assert len([q for q in captured.captured_queries if "apikeys_apikey" in q["sql"]]) == 1
-
-
-def test_sendkeynotices_clears_finished_graces_with_the_reason(
-    test_key: tuple[ApiKey, str], clock: Any
-) -> None:
-    row, _ = test_key
-    roll(row, timedelta(hours=1))
-    clock(timedelta(hours=2))
-    out = StringIO()
-
-    call_command("sendkeynotices", stdout=out)
-    call_command("sendkeynotices", stdout=StringIO())
-
-    row.refresh_from_db()
-    assert row.previous_verifier == "" and row.previous_expires_at is None
-    retired = row.events.filter(kind=ApiKeyEvent.Kind.SECRET_RETIRED)
-    assert [event.reason for event in retired] == [rolling.GRACE_ENDED]
-    assert "1 old secret(s) retired" in out.getvalue()
-
-
-def test_rollapikey_prints_the_new_key_alone_on_its_last_line(
-    api: Client, test_key: tuple[ApiKey, str]
-) -> None:
-    row, old = test_key
-    out, err = StringIO(), StringIO()
-
-    call_command("rollapikey", row.display_prefix, "--grace-minutes", "30", stdout=out, stderr=err)
-
-    new = out.getvalue().strip().splitlines()[-1]
-    assert new != old and new.startswith(row.display_prefix)
-    assert new not in err.getvalue()
-    assert api.get(ACCOUNT, **bearer(new)).status_code == 200
-    assert api.get(ACCOUNT, **bearer(old)).status_code == 200
-
-
-def test_rollapikey_refuses_a_grace_past_seven_days(test_key: tuple[ApiKey, str]) -> None:
-    row, _ = test_key
-
-    with pytest.raises(CommandError, match="7 days"):
-        call_command("rollapikey", row.display_prefix, "--grace-minutes", "10081")
-
-
-def test_rollapikey_ends_the_grace_early_only_when_asked_and_never_under_an_hour(
-    test_key: tuple[ApiKey, str],
-) -> None:
-    row, _ = test_key
-    with pytest.raises(CommandError, match="60 or more"):
-        call_command("rollapikey", row.display_prefix, "--end-early-after-silent-minutes", "15")
-    call_command("rollapikey", row.display_prefix, stdout=StringIO(), stderr=StringIO())
-    row.refresh_from_db()
-    assert row.previous_quiet_after is None
-
-    call_command(
-        "rollapikey",
-        row.display_prefix,
-        "--grace-minutes",
-        "1440",
-        "--end-early-after-silent-minutes",
-        "60",
-        stdout=StringIO(),
-        stderr=StringIO(),
-    )
-
-    row.refresh_from_db()
-    assert row.previous_quiet_after == timedelta(hours=1)
 
 
 @pytest.mark.services
