@@ -227,3 +227,11 @@ def post(
 
 def charges(user_id: int) -> int:
     return LedgerEntry.objects.filter(account_id=user_id, kind=LedgerEntry.Kind.CHARGE).count()
+
+
+def operations(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        f"{method.upper()} {path}": op
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+    }
