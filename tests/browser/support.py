@@ -215,3 +215,8 @@ def make_keys(alice: User, make_key: MakeKey, count: int) -> list[ApiKey]:
     """``count`` keys, newest first as the list shows them."""
     keys = [make_key(alice, name=f"Worker {number}")[0] for number in range(count)]
     return keys[::-1]
+
+
+def v1_account_status(page: Page, raw_key: str) -> int:
+    response = page.request.get("/v1/account", headers={"Authorization": f"Bearer {raw_key}"})
+    return response.status
