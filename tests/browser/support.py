@@ -17,6 +17,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from apikeys.models import ApiKey
+from tests.support import MakeKey
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -206,3 +209,14 @@ class Watched:
         assert violations == [], "\n".join(violations)
         assert self.console == []
         assert self.foreign == []
+
+
+def make_keys(alice: User, make_key: MakeKey, count: int) -> list[ApiKey]:
+    """``count`` keys, newest first as the list shows them."""
+    keys = [make_key(alice, name=f"Worker {number}")[0] for number in range(count)]
+    return keys[::-1]
+
+
+def v1_account_status(page: Page, raw_key: str) -> int:
+    response = page.request.get("/v1/account", headers={"Authorization": f"Bearer {raw_key}"})
+    return response.status

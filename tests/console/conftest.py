@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 
 @pytest.fixture
@@ -12,3 +15,10 @@ def console(alice: User) -> Client:
     client = Client()
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch, console: Client) -> None:
+    """16 minutes after the console's sign-in: past the confirmation window."""
+    moment = timezone.now() + timedelta(minutes=16)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
