@@ -66,7 +66,10 @@ class CreateKeyForm(ExpiryForm):
 # What each scope grants, said next to its checkbox.
 SCOPE_HELP = {
     "generate": "Start generations with POST /v1/models/…; live keys spend your credits.",
-    "read": "Reserved for read-only uses, e.g. /v1/usage.",
+    "read": (
+        "Lets the key read usage (GET /v1/usage). Every key can read its own generations, "
+        "the account and the catalog."
+    ),
 }
 
 

@@ -74,5 +74,8 @@ def test_a_live_keys_panel_says_it_spends_credits_and_a_test_keys_that_it_does_n
 
 def test_each_scope_says_what_it_grants(console: Client) -> None:
     html = unescape(console.get(KEYS_URL).content.decode())
-    assert "Reserved for read-only uses, e.g. /v1/usage." in html
+    assert (
+        "Lets the key read usage (GET /v1/usage). Every key can read its own generations, "
+        "the account and the catalog." in html
+    )
     assert "Start generations with POST /v1/models/" in html

@@ -40,6 +40,8 @@ class SpendControlsMixin(KeyAdminBase):
     @admin.display(description="spend controls")
     def spend_controls(self, api_key: ApiKey) -> str:
         lines = format_html_join("", "{}<br>", ((line,) for line in controls.summary(api_key)[1:]))
+        if api_key.revoked_at is not None:
+            return lines  # a revoked key's controls can no longer change: offer nothing
         url = reverse("admin:apikeys_apikey_spending", args=[api_key.pk])
         return format_html('{}<a href="{}">Change spend controls</a>', lines, url)
 
