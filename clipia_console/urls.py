@@ -7,11 +7,13 @@ from django.views.generic import RedirectView
 
 from clipia_console.accounts.signin import AdminSignInView, SignInView
 from clipia_console.api.views import EndpointNotFoundView
+from clipia_console.favicon import favicon
 from clipia_console.health import healthz
 from clipia_console.staff.moved_admin import moved_admin_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("v1/", include("clipia_console.api.urls")),
     # Bare /v1 is a JSON 404 too, rather than APPEND_SLASH's redirect.
     re_path(r"^v1$", EndpointNotFoundView.as_view()),
