@@ -21,7 +21,10 @@ from tests.support import PASSWORD, MakeKey
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.page_options(bypass_csp=True),  # to inject axe
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    # The catalog the migrations seed, which a transactional test's flush empties;
+    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
+    pytest.mark.usefixtures("catalog"),
 ]
 
 

@@ -21,13 +21,14 @@ from tests.browser.support import (
 )
 from tests.support import FULL_KEY, MakeKey
 
-# live_server needs committed rows (transaction=True). serialized_rollback: each test
-# starts from the migrated data (the seeded model catalog), and the flush after it skips
-# post_migrate, so a following serialized test can restore content types without clashing.
+# live_server needs committed rows (transaction=True).
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.page_options(permissions=["clipboard-read", "clipboard-write"]),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    # The catalog the migrations seed, which a transactional test's flush empties;
+    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
+    pytest.mark.usefixtures("catalog"),
 ]
 
 
