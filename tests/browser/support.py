@@ -83,6 +83,17 @@ def chromium() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Every browser test's marks: the live server needs committed rows (a transactional
+# test), and the catalog the migrations seed, which each transactional test's flush
+# empties, is written back before it (cheaper than serialized_rollback, which reloads the
+# whole migrated database before every test).
+BROWSER_TEST = (
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("catalog"),
+)
+
+
 def close_page(page: Page) -> None:
     """Close the page's context, then wait for the live server's request threads to see
     its connections go: a keep-alive connection's thread that ends after its test closes

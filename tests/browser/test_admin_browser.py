@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apikeys.models import ApiKey
 from tests.admin_support import KEYS, key_page
-from tests.browser.support import save_screenshot
+from tests.browser.support import BROWSER_TEST, save_screenshot
 from tests.support import MakeKey
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
+    *BROWSER_TEST,
 ]
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from apikeys.models import ApiKey
 from tests.browser.support import (
+    BROWSER_TEST,
     KEYS_PATH,
     fill_create_form,
     make_keys,
@@ -21,12 +22,8 @@ from tests.browser.support import (
 from tests.support import FULL_KEY, PASSWORD, MakeKey
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_TEST,
     pytest.mark.page_options(bypass_csp=True),  # to inject axe
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
 ]
 
 

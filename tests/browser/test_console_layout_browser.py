@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from apikeys import services
 from clipia_console.billing import credits
 from tests.browser.support import (
+    BROWSER_TEST,
     KEYS_PATH,
     accessibility_violations,
     close_page,
@@ -26,12 +27,8 @@ from tests.browser.support import (
 from tests.support import MakeKey
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_TEST,
     pytest.mark.page_options(bypass_csp=True),  # to inject axe
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
 ]
 
 

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from apikeys import exposure, rolling, services
 from apikeys.models import ApiKey, ApiKeyEvent
 from tests.browser.support import (
+    BROWSER_TEST,
     KEYS_PATH,
     accessibility_violations,
     close_page,
@@ -26,12 +27,8 @@ from tests.browser.support import (
 from tests.support import FULL_KEY, PASSWORD, MakeKey
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_TEST,
     pytest.mark.no_csp_reports,
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
 ]
 
 

@@ -15,6 +15,7 @@ from apikeys import services
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from tests.browser.support import (
+    BROWSER_TEST,
     close_page,
     fill_create_form,
     open_page,
@@ -24,14 +25,9 @@ from tests.browser.support import (
 )
 from tests.support import PASSWORD, MakeKey
 
-# live_server needs committed rows (transaction=True).
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_TEST,
     pytest.mark.page_options(permissions=["clipboard-read", "clipboard-write"]),
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
 ]
 
 

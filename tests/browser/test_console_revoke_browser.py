@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
+    BROWSER_TEST,
     make_keys,
     save_screenshot,
     sign_in,
@@ -19,12 +20,8 @@ from tests.browser.support import (
 from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_TEST,
     pytest.mark.page_options(bypass_csp=True),  # to inject axe
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
 ]
 
 

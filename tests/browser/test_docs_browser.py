@@ -8,15 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.browser.support import Watched, save_screenshot
+from tests.browser.support import BROWSER_TEST, Watched, save_screenshot
 from tests.support import PASSWORD
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
+    *BROWSER_TEST,
 ]
 
 

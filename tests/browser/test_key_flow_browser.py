@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from apikeys.models import ApiKey
 from clipia_console.billing import credits
 from tests.browser.support import (
+    BROWSER_TEST,
     KEYS_PATH,
     fill_create_form,
     save_screenshot,
@@ -21,14 +22,9 @@ from tests.browser.support import (
 )
 from tests.support import FULL_KEY, MakeKey
 
-# live_server needs committed rows (transaction=True).
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_TEST,
     pytest.mark.page_options(permissions=["clipboard-read", "clipboard-write"]),
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
 ]
 
 

@@ -15,6 +15,7 @@ from clipia_console.billing import budget_settings
 from clipia_console.generations import services as generations
 from clipia_console.generations.models import VideoModel
 from tests.browser.support import (
+    BROWSER_TEST,
     accessibility_violations,
     close_page,
     open_page,
@@ -23,11 +24,7 @@ from tests.browser.support import (
 from tests.support import PASSWORD, MakeKey
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # The catalog the migrations seed, which a transactional test's flush empties;
-    # cheaper than serialized_rollback, which reloads the whole migrated database per test.
-    pytest.mark.usefixtures("catalog"),
+    *BROWSER_TEST,
 ]
 
 
